@@ -1,0 +1,577 @@
+"""Turn a syntax tree into nested Python closures.
+
+Each node becomes a function ``Scope -> value``; evaluation is then a chain of plain calls with
+no dispatch on node types, which is what makes a compiled condition cheap to evaluate often.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields
+from decimal import Decimal
+from typing import Any
+
+from . import nodes as n
+from . import operators
+from .builtins import BUILTINS
+from .members import member
+from .scope import Run, Scope
+from .temporal import parse_temporal
+from .types import instance_of
+from .values import NUMBERS, FeelFunction, Range, compare, equal, feel_value, type_name
+
+Compiled = Callable[[Scope], Any]
+# A unary test checks the tested value; it answers True, False or None (unknown).
+Test = Callable[[Scope, Any], "bool | None"]
+
+_MISSING = object()
+
+
+def compile_node(node: n.Node) -> Compiled:
+    compile_kind = _COMPILERS.get(type(node))
+    if compile_kind is None:
+        raise TypeError(f"no compiler for {type(node).__name__}")
+    return compile_kind(node)
+
+
+def lookup(scope: Scope, name: str) -> Any:
+    """The raw value bound to ``name`` in the nearest scope, or ``_MISSING``."""
+    current: Scope | None = scope
+    while current is not None:
+        value = current.values.get(name, _MISSING)
+        if value is not _MISSING:
+            return value
+        current = current.parent
+    return _MISSING
+
+
+def _literal(node: n.Literal) -> Compiled:
+    value = node.value
+    return lambda scope: value
+
+
+def _temporal(node: n.TemporalLiteral) -> Compiled:
+    value = parse_temporal(node.text)
+    if value is not None:
+        return lambda scope: value
+    text = node.text
+
+    def invalid(scope: Scope) -> Any:
+        scope.run.warn(f"'{text}' is not a valid date, time, date and time or duration")
+        return None
+
+    return invalid
+
+
+def _name(node: n.Name) -> Compiled:
+    name = node.name
+    builtin = BUILTINS.get(name)
+
+    def read(scope: Scope) -> Any:
+        current: Scope | None = scope
+        while current is not None:
+            value = current.values.get(name, _MISSING)
+            if value is not _MISSING:
+                return feel_value(value)
+            current = current.parent
+        if builtin is not None:
+            return builtin
+        scope.run.warn(f"no variable found for name '{name}'")
+        return None
+
+    return read
+
+
+def _path(node: n.Path) -> Compiled:
+    target = compile_node(node.target)
+    key = node.key
+    return lambda scope: member(scope.run, target(scope), key)
+
+
+def _filter(node: n.Filter) -> Compiled:
+    target = compile_node(node.target)
+    condition = compile_node(node.condition)
+
+    def apply(scope: Scope) -> Any:
+        value = target(scope)
+        if value is None:
+            return None
+        items = value if type(value) is list else [value]
+        run = scope.run
+        selected: list[Any] = []
+        for position, raw in enumerate(items):
+            item = feel_value(raw)
+            # Entries of a context item are in scope by their names as well as through "item".
+            inner = scope.child(item) if isinstance(item, Mapping) else scope
+            outcome = condition(inner.child({"item": item}))
+            if position == 0 and type(outcome) is Decimal:
+                return _index(run, items, outcome)
+            if outcome is True:
+                selected.append(item)
+        if not items:
+            probe = Scope({}, scope, Run())
+            if type(condition(probe)) is Decimal:
+                return None
+        return selected
+
+    return apply
+
+
+def _index(run: Run, items: list[Any], index: Decimal) -> Any:
+    if index != index.to_integral_value():
+        run.warn(f"list index {index} is not a whole number")
+        return None
+    position = int(index)
+    if position > 0 and position <= len(items):
+        return feel_value(items[position - 1])
+    if position < 0 and -position <= len(items):
+        return feel_value(items[position])
+    run.warn(f"list index {position} is out of range for a list of {len(items)} items")
+    return None
+
+
+def _call(node: n.Call) -> Compiled:
+    positional = [compile_node(argument) for argument in node.positional]
+    named = [(name, compile_node(argument)) for name, argument in node.named] if node.named is not None else None
+    count = len(named) if named is not None else len(positional)
+    resolve = _resolve_function(node.function, count)
+
+    def call(scope: Scope) -> Any:
+        function = resolve(scope)
+        if function is None:
+            return None
+        if named is not None:
+            return function.invoke(scope.run, None, {name: argument(scope) for name, argument in named})
+        return function.invoke(scope.run, [argument(scope) for argument in positional], None)
+
+    return call
+
+
+def _resolve_function(node: n.Node, count: int) -> Callable[[Scope], FeelFunction | None]:
+    if isinstance(node, n.Name):
+        name = node.name
+        builtin = BUILTINS.get(name)
+
+        def by_name(scope: Scope) -> FeelFunction | None:
+            value = lookup(scope, name)
+            if isinstance(value, FeelFunction):
+                return value
+            if builtin is not None:
+                return builtin
+            scope.run.warn(f"no function found with name '{name}' and {count} parameters")
+            return None
+
+        return by_name
+    target = compile_node(node)
+
+    def by_value(scope: Scope) -> FeelFunction | None:
+        value = target(scope)
+        if isinstance(value, FeelFunction):
+            return value
+        if value is not None:
+            scope.run.warn(f"expected function but found {type_name(value)}")
+        return None
+
+    return by_value
+
+
+def _negate(node: n.Negate) -> Compiled:
+    if isinstance(node.operand, n.Literal) and type(node.operand.value) is Decimal:
+        constant = NUMBERS.minus(node.operand.value)
+        return lambda scope: constant
+    operand = compile_node(node.operand)
+    return lambda scope: operators.negate(scope.run, operand(scope))
+
+
+_ARITHMETIC = {
+    "+": operators.add,
+    "-": operators.subtract,
+    "*": operators.multiply,
+    "/": operators.divide,
+    "**": operators.power,
+}
+
+
+def _arithmetic(node: n.Arithmetic) -> Compiled:
+    left = compile_node(node.left)
+    right = compile_node(node.right)
+    operation = _ARITHMETIC[node.operator]
+    return lambda scope: operation(scope.run, left(scope), right(scope))
+
+
+def _ordering(operator: str) -> Callable[[int], bool]:
+    return {
+        "<": lambda order: order < 0,
+        "<=": lambda order: order <= 0,
+        ">": lambda order: order > 0,
+        ">=": lambda order: order >= 0,
+    }[operator]
+
+
+def compare_with(run: Run, operator: str, left: Any, right: Any) -> bool | None:
+    """Apply a comparison operator the FEEL way: null when the operands have no common order."""
+    if operator == "=" or operator == "!=":
+        same = equal(left, right)
+        if same is None:
+            _not_comparable(run, left, right)
+            return None
+        return same if operator == "=" else not same
+    order = compare(left, right)
+    if order is None:
+        _not_comparable(run, left, right)
+        return None
+    return _ordering(operator)(order)
+
+
+def _not_comparable(run: Run, left: Any, right: Any) -> None:
+    if left is not None and right is not None:
+        run.warn(f"can't compare {type_name(left)} with {type_name(right)}")
+
+
+def _comparison(node: n.Comparison) -> Compiled:
+    left = compile_node(node.left)
+    operator = node.operator
+    right_node = node.right
+    if isinstance(right_node, n.Literal) and right_node.value is not None and operator in ("=", "!="):
+        # The common "status = "open"" shape: skip the generic equality when the types match.
+        constant = right_node.value
+        constant_kind = type(constant)
+        wanted = operator == "="
+
+        def equals_constant(scope: Scope) -> Any:
+            value = left(scope)
+            if type(value) is constant_kind:
+                return (value == constant) is wanted
+            return compare_with(scope.run, operator, value, constant)
+
+        return equals_constant
+    if isinstance(right_node, n.Literal) and type(right_node.value) is Decimal:
+        number = right_node.value
+        test = _ordering(operator) if operator not in ("=", "!=") else None
+        if test is not None:
+
+            def against_number(scope: Scope) -> Any:
+                value = left(scope)
+                if type(value) is Decimal:
+                    return test((value > number) - (value < number))
+                return compare_with(scope.run, operator, value, number)
+
+            return against_number
+    right = compile_node(right_node)
+    return lambda scope: compare_with(scope.run, operator, left(scope), right(scope))
+
+
+def _and(node: n.And) -> Compiled:
+    left = compile_node(node.left)
+    right = compile_node(node.right)
+
+    def conjunction(scope: Scope) -> bool | None:
+        first = left(scope)
+        if first is False:
+            return False
+        second = right(scope)
+        if second is False:
+            return False
+        if first is True and second is True:
+            return True
+        return None
+
+    return conjunction
+
+
+def _or(node: n.Or) -> Compiled:
+    left = compile_node(node.left)
+    right = compile_node(node.right)
+
+    def disjunction(scope: Scope) -> bool | None:
+        first = left(scope)
+        if first is True:
+            return True
+        second = right(scope)
+        if second is True:
+            return True
+        if first is False and second is False:
+            return False
+        return None
+
+    return disjunction
+
+
+def _between(node: n.Between) -> Compiled:
+    value = compile_node(node.value)
+    low = compile_node(node.low)
+    high = compile_node(node.high)
+
+    def between(scope: Scope) -> bool | None:
+        tested = value(scope)
+        run = scope.run
+        above = compare_with(run, ">=", tested, low(scope))
+        below = compare_with(run, "<=", tested, high(scope))
+        if above is False or below is False:
+            return False
+        if above is True and below is True:
+            return True
+        return None
+
+    return between
+
+
+def _unary_comparison(node: n.UnaryComparison) -> Compiled:
+    operand = compile_node(node.operand)
+    operator = node.operator
+
+    def as_range(scope: Scope) -> Any:
+        bound = operand(scope)
+        if operator in ("<", "<="):
+            return Range(None, False, bound, operator == "<=")
+        return Range(bound, operator == ">=", None, False)
+
+    return as_range
+
+
+def compile_test(node: n.Node) -> Test:
+    """Compile one positive unary test: ``< 5``, ``[1..3]``, ``"a"``, ``? > 2`` and the like."""
+    if isinstance(node, n.UnaryComparison):
+        operand = compile_node(node.operand)
+        operator = node.operator
+        return lambda scope, tested: compare_with(scope.run, operator, tested, operand(scope))
+    expression = compile_node(node)
+    uses_input = references(node, "?")
+
+    def test(scope: Scope, tested: Any) -> bool | None:
+        if uses_input:
+            result = expression(scope.child({"?": tested}))
+            if type(result) is bool:
+                return result
+        else:
+            result = expression(scope)
+        return _matches(scope.run, tested, result, uses_input)
+
+    return test
+
+
+def _matches(run: Run, tested: Any, expected: Any, uses_input: bool) -> bool | None:
+    kind = type(expected)
+    if kind is Range:
+        return expected.contains(tested)
+    if kind is list:
+        if type(tested) is list and equal(tested, expected) is True:
+            return True
+        return any(_matches(run, tested, feel_value(item), uses_input) is True for item in expected)
+    if kind is bool and type(tested) is not bool:
+        # A boolean expression such as "x > 5" decides by itself when the input is not a boolean.
+        return expected
+    if expected is None and tested is not None:
+        return False
+    return compare_with(run, "=", tested, expected)
+
+
+def any_test(tests: list[Test], scope: Scope, tested: Any) -> bool | None:
+    unknown = False
+    for test in tests:
+        outcome = test(scope, tested)
+        if outcome is True:
+            return True
+        if outcome is None:
+            unknown = True
+    return None if unknown else False
+
+
+def _in(node: n.In) -> Compiled:
+    value = compile_node(node.value)
+    tests = [compile_test(test) for test in node.tests]
+    return lambda scope: any_test(tests, scope, value(scope))
+
+
+def _instance_of(node: n.InstanceOf) -> Compiled:
+    value = compile_node(node.value)
+    spec = node.type
+    return lambda scope: instance_of(scope.run, value(scope), spec)
+
+
+def _if(node: n.If) -> Compiled:
+    condition = compile_node(node.condition)
+    then = compile_node(node.then)
+    otherwise = compile_node(node.otherwise)
+    return lambda scope: then(scope) if condition(scope) is True else otherwise(scope)
+
+
+def _iteration_values(run: Run, start: Any, end: Any, ranged: bool) -> list[Any] | None:
+    """The values one iteration variable takes: list items, or the integers of a range."""
+    if ranged or type(start) is Range:
+        if type(start) is Range:
+            start, end = start.start, start.end
+        if type(start) is not Decimal or type(end) is not Decimal:
+            run.warn(f"can't iterate from {type_name(start)} to {type_name(end)}")
+            return None
+        first, last = int(start), int(end)
+        step = 1 if last >= first else -1
+        return [Decimal(i) for i in range(first, last + step, step)]
+    if type(start) is list:
+        return start
+    if start is None:
+        return None
+    return [start]
+
+
+def _iterations(iterations: tuple[n.Iteration, ...]) -> Callable[[Scope], Iterator[Scope] | None]:
+    """Yield one scope per combination of iteration values (the cartesian product, in order)."""
+    compiled = [
+        (iteration.name, compile_node(iteration.source),
+         compile_node(iteration.range_end) if iteration.range_end is not None else None)
+        for iteration in iterations
+    ]
+
+    def product(scope: Scope, depth: int) -> Iterator[Scope]:
+        name, source, range_end = compiled[depth]
+        start = source(scope)
+        end = range_end(scope) if range_end is not None else None
+        values = _iteration_values(scope.run, start, end, range_end is not None)
+        for raw in values or ():
+            inner = scope.child({name: feel_value(raw)})
+            if depth + 1 == len(compiled):
+                yield inner
+            else:
+                yield from product(inner, depth + 1)
+
+    return lambda scope: product(scope, 0)
+
+
+def _for(node: n.For) -> Compiled:
+    combinations = _iterations(node.iterations)
+    body = compile_node(node.body)
+
+    def loop(scope: Scope) -> list[Any]:
+        results: list[Any] = []
+        # "partial" holds the results so far, which lets a loop refer to its own earlier items.
+        outer = scope.child({"partial": results})
+        for inner in combinations(outer) or ():
+            results.append(body(inner))
+        return results
+
+    return loop
+
+
+def _quantified(node: n.Quantified) -> Compiled:
+    combinations = _iterations(node.iterations)
+    condition = compile_node(node.condition)
+    every = node.every
+
+    def quantify(scope: Scope) -> bool | None:
+        for inner in combinations(scope) or ():
+            outcome = condition(inner)
+            if every and outcome is not True:
+                return False
+            if not every and outcome is True:
+                return True
+        return every
+
+    return quantify
+
+
+class UserFunction(FeelFunction):
+    """A function defined in FEEL; it sees the names in scope where it was defined."""
+
+    __slots__ = ("_body", "_closure", "_parameters")
+
+    def __init__(self, parameters: tuple[str, ...], body: Compiled, closure: Scope) -> None:
+        self._parameters = parameters
+        self._body = body
+        self._closure = closure
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return self._parameters
+
+    def invoke(self, run: Run, positional: list[Any] | None, named: dict[str, Any] | None) -> Any:
+        parameters = self._parameters
+        if named is not None:
+            unknown = set(named) - set(parameters)
+            if unknown:
+                run.warn(f"function has no parameter named '{sorted(unknown)[0]}'")
+                return None
+            bound = {name: named.get(name) for name in parameters}
+        else:
+            arguments = positional or []
+            if len(arguments) > len(parameters):
+                run.warn(f"function expects {len(parameters)} parameters but got {len(arguments)}")
+                return None
+            bound = {name: arguments[i] if i < len(arguments) else None for i, name in enumerate(parameters)}
+        return self._body(Scope(bound, self._closure, run))
+
+
+def _function_definition(node: n.FunctionDefinition) -> Compiled:
+    body = compile_node(node.body)
+    parameters = node.parameters
+    return lambda scope: UserFunction(parameters, body, scope)
+
+
+def _list(node: n.ListLiteral) -> Compiled:
+    items = [compile_node(item) for item in node.items]
+    return lambda scope: [item(scope) for item in items]
+
+
+def _context(node: n.ContextLiteral) -> Compiled:
+    entries = [(key, compile_node(value)) for key, value in node.entries]
+
+    def build(scope: Scope) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        # Later entries may use earlier ones by name.
+        inner = scope.child(result)
+        for key, value in entries:
+            result[key] = value(inner)
+        return result
+
+    return build
+
+
+def _range(node: n.RangeLiteral) -> Compiled:
+    start = compile_node(node.start)
+    end = compile_node(node.end)
+    start_included, end_included = node.start_included, node.end_included
+
+    def build(scope: Scope) -> Range | None:
+        low, high = start(scope), end(scope)
+        if low is not None and high is not None and compare(low, high) is None:
+            scope.run.warn(f"a range can't go from {type_name(low)} to {type_name(high)}")
+            return None
+        return Range(low, start_included, high, end_included)
+
+    return build
+
+
+_COMPILERS: dict[type[n.Node], Callable[[Any], Compiled]] = {
+    n.Literal: _literal,
+    n.TemporalLiteral: _temporal,
+    n.Name: _name,
+    n.Path: _path,
+    n.Filter: _filter,
+    n.Call: _call,
+    n.Negate: _negate,
+    n.Arithmetic: _arithmetic,
+    n.Comparison: _comparison,
+    n.And: _and,
+    n.Or: _or,
+    n.Between: _between,
+    n.UnaryComparison: _unary_comparison,
+    n.In: _in,
+    n.InstanceOf: _instance_of,
+    n.If: _if,
+    n.For: _for,
+    n.Quantified: _quantified,
+    n.FunctionDefinition: _function_definition,
+    n.ListLiteral: _list,
+    n.ContextLiteral: _context,
+    n.RangeLiteral: _range,
+}
+
+
+def references(node: Any, name: str) -> bool:
+    """Whether the tree mentions ``name`` (used to find tests that refer to the input ``?``)."""
+    if isinstance(node, n.Name):
+        return node.name == name
+    if isinstance(node, tuple):
+        return any(references(item, name) for item in node)
+    if isinstance(node, (n.Node, n.Iteration)):
+        return any(references(getattr(node, field.name), name) for field in fields(node))  # type: ignore[arg-type]
+    return False

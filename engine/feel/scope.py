@@ -1,0 +1,58 @@
+"""Name scopes and per-evaluation state shared by compiled closures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+_clock: Callable[[], datetime] | None = None
+
+
+def set_clock(clock: Callable[[], datetime] | None) -> None:
+    """Make ``now()`` and ``today()`` read ``clock()`` (``None`` restores the system clock).
+
+    The engine moves time in its tests; an explicit ``now=`` passed to an evaluation wins over this.
+    """
+    global _clock
+    _clock = clock
+
+
+def current_time() -> datetime:
+    if _clock is not None:
+        return _clock()
+    return datetime.now(timezone.utc)
+
+
+class Run:
+    """State of one evaluation: the warnings it collected and the instant ``now()`` answers."""
+
+    __slots__ = ("_now", "warnings")
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.warnings: list[str] = []
+        self._now = now
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    @property
+    def now(self) -> datetime:
+        # Read once per evaluation so that now() is the same instant everywhere in one expression.
+        if self._now is None:
+            self._now = current_time()
+        return self._now
+
+
+class Scope:
+    """Names visible at one point: a mapping of values, then the enclosing scope."""
+
+    __slots__ = ("parent", "run", "values")
+
+    def __init__(self, values: Mapping[str, Any], parent: Scope | None, run: Run) -> None:
+        self.values = values
+        self.parent = parent
+        self.run = run
+
+    def child(self, values: Mapping[str, Any]) -> Scope:
+        return Scope(values, self, self.run)

@@ -1,0 +1,253 @@
+"""The engine: one ordered stream of commands over the live state, committed in batches.
+
+Commands queue up while a batch is written; the next batch takes all of them (up to a limit), so
+under load many commands share one database transaction, as Zeebe's stream processor shares one
+log append. A command's answer is released only after its batch is committed, so whatever a client
+was told has happened survives a crash. A command that is rejected, or that fails on a bug, is
+dropped with its own state layer and leaves the others untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from engine.model import parse_bpmn
+from engine.model.elements import Process
+from engine.runtime import commands
+from engine.runtime.clock import Clock
+from engine.runtime.context import Context, Effects, Models, Sequence, key_sequence
+from engine.runtime.entities import INDEXES, Kind, ProcessDefinition
+from engine.runtime.errors import Rejection, RejectionType
+from engine.runtime.records import Record
+from engine.runtime.state import Layer
+from engine.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Command = Callable[[Context], T]
+
+MAX_BATCH = 500
+# Beyond this many waiting commands the engine answers RESOURCE_EXHAUSTED, like Zeebe's back-pressure.
+MAX_QUEUE = 20_000
+
+
+class InternalError(Exception):
+    """A command failed on a bug in the engine; the state is untouched and the engine keeps serving."""
+
+
+class Engine:
+    def __init__(self, repository: Repository, clock: Clock | None = None) -> None:
+        self.repository = repository
+        self.clock = clock or Clock()
+        self.base = Layer(INDEXES)
+        self.models = Models(self._parse_definition)
+        self._keys: Sequence = key_sequence(None)
+        self._positions = Sequence(0)
+        self._queue: deque[tuple[Command[Any], asyncio.Future[Any]]] = deque()
+        self._wakeup = asyncio.Event()
+        self._due: list[int] = []
+        self._due_changed = asyncio.Event()
+        self._job_waiters: dict[str, set[asyncio.Event]] = {}
+        self._result_waiters: dict[int, list[asyncio.Future[tuple[bool, dict[str, Any]]]]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # ------------------------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        loaded = await asyncio.to_thread(self.repository.load)
+        for kind, entities in loaded.entities.items():
+            for entity in entities:
+                self.base.put(kind, entity.key if kind is not Kind.VARIABLES else entity.scope_key, entity)
+        self._keys = key_sequence(loaded.last_key)
+        self._positions = Sequence(loaded.last_position)
+        due = commands.next_due(self._read_context())
+        if due is not None:
+            heapq.heappush(self._due, due)
+        self.clock.on_change(self._clock_moved)
+        self._tasks = [
+            asyncio.create_task(self._process(), name="engine-processor"),
+            asyncio.create_task(self._run_due_work(), name="engine-due-work"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        await asyncio.to_thread(self.repository.engine.dispose)
+
+    def _parse_definition(self, definition_key: int) -> Process:
+        definition: ProcessDefinition = self.base.get(Kind.PROCESS, definition_key)
+        for model in parse_bpmn(definition.resource_name, definition.resource.encode()):
+            if model.id == definition.bpmn_process_id:
+                return model
+        raise LookupError(f"process '{definition.bpmn_process_id}' is missing from its stored resource")
+
+    def _read_context(self) -> Context:
+        return Context(self.base, self.clock.now_ms(), self._keys, self._positions, self.models)
+
+    def read(self, query: Callable[[Context], T]) -> T:
+        """Run a read-only query against the committed state."""
+        return query(self._read_context())
+
+    # ------------------------------------------------------------------------------------- commands
+
+    async def execute(self, command: Command[T]) -> T:
+        if len(self._queue) >= MAX_QUEUE:
+            raise Rejection(
+                RejectionType.RESOURCE_EXHAUSTED,
+                f"Expected to process the command, but {len(self._queue)} commands are waiting; retry later",
+            )
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.append((command, future))
+        self._wakeup.set()
+        return await future
+
+    async def _process(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._queue:
+                await self._process_batch()
+
+    async def _process_batch(self) -> None:
+        batch_layer = self.base.child()
+        records: list[Record] = []
+        effects = Effects()
+        outcomes: list[tuple[asyncio.Future[Any], Any, bool]] = []
+        now = self.clock.now_ms()
+        for _ in range(min(MAX_BATCH, len(self._queue))):
+            command, future = self._queue.popleft()
+            layer = batch_layer.child()
+            ctx = Context(layer, now, self._keys, self._positions, self.models)
+            try:
+                result = command(ctx)
+                ctx.run_agenda()
+            except Rejection as rejection:
+                outcomes.append((future, rejection, False))
+                continue
+            except Exception as error:
+                log.exception("command failed; its changes were dropped")
+                outcomes.append((future, InternalError(f"internal error: {error!r}"), False))
+                continue
+            layer.merge_into_parent()
+            records.extend(ctx.records)
+            effects.merge(ctx.effects)
+            outcomes.append((future, result, True))
+        changes = list(batch_layer.changes())
+        if changes or records:
+            await self._write(changes, records)
+        batch_layer.merge_into_parent()
+        for future, outcome, succeeded in outcomes:
+            if future.done():
+                continue
+            if succeeded:
+                future.set_result(outcome)
+            else:
+                future.set_exception(outcome)
+        self._apply(effects)
+
+    async def _write(self, changes: list[Any], records: list[Record]) -> None:
+        delay = 0.05
+        while True:
+            try:
+                await asyncio.to_thread(
+                    self.repository.write, changes, records, self._keys.last, self._positions.last
+                )
+                return
+            except Exception:
+                # Nothing of this batch was acknowledged yet: keep it and try again once the database
+                # is back; meanwhile new commands wait (and back-pressure answers when too many do).
+                log.exception("writing a batch failed; retrying in %.2f s", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    def _apply(self, effects: Effects) -> None:
+        for job_type in effects.activatable_job_types:
+            for waiter in self._job_waiters.get(job_type, ()):
+                waiter.set()
+        for key, outcome in effects.ended_instances.items():
+            for future in self._result_waiters.pop(key, ()):
+                if not future.done():
+                    future.set_result(outcome)
+        if effects.due_at:
+            for due in effects.due_at:
+                heapq.heappush(self._due, due)
+            self._due_changed.set()
+
+    # ------------------------------------------------------------------------------------ long polls
+
+    def job_waiter(self, job_type: str) -> asyncio.Event:
+        """An event set whenever jobs of `job_type` may have become activatable."""
+        event = asyncio.Event()
+        self._job_waiters.setdefault(job_type, set()).add(event)
+        return event
+
+    def drop_job_waiter(self, job_type: str, event: asyncio.Event) -> None:
+        waiters = self._job_waiters.get(job_type)
+        if waiters is not None:
+            waiters.discard(event)
+            if not waiters:
+                del self._job_waiters[job_type]
+
+    async def create_instance_with_result(
+        self, create: Callable[[Context], int]
+    ) -> tuple[int, asyncio.Future[tuple[bool, dict[str, Any]]]]:
+        """Create an instance and a future for its end, registered before the instance can end."""
+        assert self._loop is not None
+        future: asyncio.Future[tuple[bool, dict[str, Any]]] = self._loop.create_future()
+
+        def command(ctx: Context) -> int:
+            key = create(ctx)
+            self._result_waiters.setdefault(key, []).append(future)
+            return key
+
+        try:
+            key = await self.execute(command)
+        except BaseException:
+            future.cancel()
+            raise
+        return key, future
+
+    def forget_result(self, key: int, future: asyncio.Future[Any]) -> None:
+        waiters = self._result_waiters.get(key)
+        if waiters is not None and future in waiters:
+            waiters.remove(future)
+            if not waiters:
+                del self._result_waiters[key]
+
+    # -------------------------------------------------------------------------------------- due work
+
+    def _clock_moved(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._due_changed.set)
+
+    async def _run_due_work(self) -> None:
+        while True:
+            self._due_changed.clear()
+            now = self.clock.now_ms()
+            if self._due and self._due[0] <= now:
+                while self._due and self._due[0] <= now:
+                    heapq.heappop(self._due)
+                upcoming = await self.execute(self._due_work)
+                if upcoming is not None:
+                    heapq.heappush(self._due, upcoming)
+                continue
+            timeout = (self._due[0] - now) / 1000 if self._due else None
+            try:
+                await asyncio.wait_for(self._due_changed.wait(), timeout)
+            except TimeoutError:
+                pass
+
+    @staticmethod
+    def _due_work(ctx: Context) -> int | None:
+        commands.run_due_work(ctx)
+        return commands.next_due(ctx)

@@ -1,0 +1,80 @@
+"""The engine's database: SQLAlchemy tables, and the connection rules for SQLite and PostgreSQL.
+
+SQLite runs in WAL mode and opens every write transaction with `BEGIN IMMEDIATE`: a deferred BEGIN
+that later upgrades to a write fails with SQLITE_BUSY under concurrency, ignoring busy_timeout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, Text, create_engine, event
+from sqlalchemy.engine import make_url
+
+metadata = MetaData()
+
+# Live state: one row per entity, its fields as JSON.
+state_table = Table(
+    "engine_state",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("key", BigInteger, primary_key=True, autoincrement=False),
+    Column("data", Text, nullable=False),
+)
+
+# The ordered record log.
+records_table = Table(
+    "engine_records",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("record_key", BigInteger, nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("value_type", String(40), nullable=False),
+    Column("intent", String(40), nullable=False),
+    Column("process_instance_key", BigInteger, nullable=True, index=True),
+    Column("value", Text, nullable=False),
+)
+
+# Counters that must survive restarts (the last key and log position handed out).
+meta_table = Table(
+    "engine_meta",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+DEFAULT_DATABASE_URL = "sqlite:///var/engine.db"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's `begin` below decide how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # NORMAL keeps every commit across a process kill; only an OS crash may lose the last ones.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def open_database(url: str) -> Engine:
+    """Connect to `url`, creating the SQLite file's folder and the tables when missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine)
+    else:
+        if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        engine = create_engine(parsed, pool_pre_ping=True)
+    metadata.create_all(engine)
+    return engine

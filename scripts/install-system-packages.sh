@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian packages the tests need on a fresh machine: a PostgreSQL server's binaries (the tests use
+# the one on 127.0.0.1:5432 when it answers, else start a throwaway one from these binaries).
+set -euo pipefail
+missing=()
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
