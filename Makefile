@@ -25,7 +25,7 @@ run: install
 	$(PY) -m minsheng.run --gateway-address $(GATEWAY)
 
 test: install
-	$(PY) -m pytest
+	MINSHENG_TEST_POSTGRES_URL=$$(bash scripts/test-postgres.sh) $(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -47,7 +47,7 @@ meta_table = Table(
 DEFAULT_DATABASE_URL = "sqlite:///var/engine.db"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, writer: bool) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's `begin` below decide how transactions start.
@@ -61,17 +61,21 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (inspection, tests) must not take the write lock; WAL lets them read alongside.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
-def open_database(url: str) -> Engine:
-    """Connect to `url`, creating the SQLite file's folder and the tables when missing."""
+def open_database(url: str, writer: bool = True) -> Engine:
+    """Connect to `url`, creating the SQLite file's folder and the tables when missing.
+
+    Only the engine itself writes; everything else opens the database with `writer=False`.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, writer)
     else:
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")

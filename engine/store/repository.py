@@ -27,6 +27,7 @@ from engine.store.database import meta_table, records_table, state_table
 
 _LAST_KEY = "last_key"
 _LAST_POSITION = "last_position"
+_PAGE = 1000
 
 
 def _encode_value(value: Any) -> Any:
@@ -83,7 +84,7 @@ class Repository:
         with self.engine.connect() as connection:
             for kind, data in connection.execute(select(state_table.c.kind, state_table.c.data)):
                 entities[Kind(kind)].append(decode_entity(Kind(kind), data))
-            counters = dict(connection.execute(select(meta_table.c.name, meta_table.c.value)).tuples().all())
+            counters = {name: value for name, value in connection.execute(select(meta_table.c.name, meta_table.c.value))}
         return LoadedState(entities, counters.get(_LAST_KEY), counters.get(_LAST_POSITION, 0))
 
     def write(
@@ -132,7 +133,16 @@ class Repository:
                 [{"name": _LAST_KEY, "value": last_key}, {"name": _LAST_POSITION, "value": last_position}],
             )
 
-    def records(self, process_instance_key: int | None = None, after: int = 0, limit: int = 1000) -> list[Record]:
+    def records_of(self, process_instance_key: int) -> list[Record]:
+        """Every record of one process instance, in log order."""
+        found: list[Record] = []
+        while True:
+            page = self.records(process_instance_key, after=found[-1].position if found else 0)
+            found.extend(page)
+            if len(page) < _PAGE:
+                return found
+
+    def records(self, process_instance_key: int | None = None, after: int = 0, limit: int = _PAGE) -> list[Record]:
         query = select(records_table).where(records_table.c.position > after)
         if process_instance_key is not None:
             query = query.where(records_table.c.process_instance_key == process_instance_key)
