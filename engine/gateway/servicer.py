@@ -7,9 +7,10 @@ become Zeebe's status codes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
 import grpc
@@ -69,13 +70,13 @@ def _require(condition: bool, message: str) -> None:
         raise Rejection(RejectionType.INVALID_ARGUMENT, message)
 
 
-class Gateway(GatewayServicer):  # type: ignore[misc]
+class Gateway(GatewayServicer):
     def __init__(self, engine: Engine, host: str, port: int) -> None:
         self.engine = engine
         self.host = host
         self.port = port
 
-    async def _run(self, context: grpc.aio.ServicerContext[Any, Any], call: Callable[[], Any]) -> Any:
+    async def _run(self, context: grpc.aio.ServicerContext[Any, Any], call: Callable[[], Awaitable[T]]) -> T:
         try:
             return await call()
         except Rejection as rejection:
@@ -84,7 +85,9 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
             await self._abort(context, grpc.StatusCode.INTERNAL, str(error))
 
     @staticmethod
-    async def _abort(context: grpc.aio.ServicerContext[Any, Any], code: grpc.StatusCode, message: str) -> NoReturn:
+    async def _abort(
+        context: grpc.aio.ServicerContext[Any, Any], code: grpc.StatusCode, message: str
+    ) -> NoReturn:
         await context.abort(code, message)
         raise AssertionError("unreachable: abort raises")
 
@@ -92,18 +95,26 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
 
     async def Topology(self, request: pb.TopologyRequest, context: Any) -> pb.TopologyResponse:
         partition = pb.Partition(
-            partitionId=1, role=pb.Partition.PartitionBrokerRole.LEADER, health=pb.Partition.PartitionBrokerHealth.HEALTHY
+            partitionId=1,
+            role=pb.Partition.PartitionBrokerRole.LEADER,
+            health=pb.Partition.PartitionBrokerHealth.HEALTHY,
         )
         broker = pb.BrokerInfo(
             nodeId=0, host=self.host, port=self.port, partitions=[partition], version=GATEWAY_VERSION
         )
         return pb.TopologyResponse(
-            brokers=[broker], clusterSize=1, partitionsCount=1, replicationFactor=1, gatewayVersion=GATEWAY_VERSION
+            brokers=[broker],
+            clusterSize=1,
+            partitionsCount=1,
+            replicationFactor=1,
+            gatewayVersion=GATEWAY_VERSION,
         )
 
     # ---------------------------------------------------------------------------------- deployment
 
-    async def DeployResource(self, request: pb.DeployResourceRequest, context: Any) -> pb.DeployResourceResponse:
+    async def DeployResource(
+        self, request: pb.DeployResourceRequest, context: Any
+    ) -> pb.DeployResourceResponse:
         async def call() -> pb.DeployResourceResponse:
             resources = [(resource.name, bytes(resource.content)) for resource in request.resources]
             deployment = await self.engine.execute(lambda ctx: commands.deploy(ctx, resources))
@@ -214,7 +225,9 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
         self, request: pb.CancelProcessInstanceRequest, context: Any
     ) -> pb.CancelProcessInstanceResponse:
         async def call() -> pb.CancelProcessInstanceResponse:
-            await self.engine.execute(lambda ctx: commands.cancel_process_instance(ctx, request.processInstanceKey))
+            await self.engine.execute(
+                lambda ctx: commands.cancel_process_instance(ctx, request.processInstanceKey)
+            )
             return pb.CancelProcessInstanceResponse()
 
         return await self._run(context, call)
@@ -224,7 +237,7 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
     @staticmethod
     def _bounded(context: Any, seconds: float) -> float:
         """`seconds`, cut short so the answer reaches the client before its deadline."""
-        remaining = context.time_remaining()
+        remaining: float | None = context.time_remaining()
         if remaining is None:
             return seconds
         return max(0.0, min(seconds, remaining - DEADLINE_MARGIN_S))
@@ -232,7 +245,9 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
     @staticmethod
     def _check_activation(job_type: str, timeout: int) -> None:
         _require(bool(job_type), "Expected to activate jobs of a type, but the type is empty")
-        _require(timeout >= 1, f"Expected to activate jobs with a timeout of at least 1 ms, but was {timeout}")
+        _require(
+            timeout >= 1, f"Expected to activate jobs with a timeout of at least 1 ms, but was {timeout}"
+        )
 
     def _activation(
         self, request: pb.ActivateJobsRequest | pb.StreamActivatedJobsRequest, max_jobs: int
@@ -265,7 +280,9 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
             tenantId="<default>",
         )
 
-    async def ActivateJobs(self, request: pb.ActivateJobsRequest, context: Any) -> AsyncIterator[pb.ActivateJobsResponse]:
+    async def ActivateJobs(
+        self, request: pb.ActivateJobsRequest, context: Any
+    ) -> AsyncIterator[pb.ActivateJobsResponse]:
         try:
             self._check_activation(request.type, request.timeout)
             _require(
@@ -287,10 +304,8 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
                     remaining = give_up - loop.time()
                     if activated or remaining <= 0:
                         break
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(waiter.wait(), remaining)
-                    except TimeoutError:
-                        pass
             finally:
                 self.engine.drop_job_waiter(request.type, waiter)
         except Rejection as rejection:
@@ -330,10 +345,18 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
     async def FailJob(self, request: pb.FailJobRequest, context: Any) -> pb.FailJobResponse:
         async def call() -> pb.FailJobResponse:
             variables = parse_document(request.variables, "variables")
-            _require(request.retryBackOff >= 0, f"Expected a retry back-off of at least 0 ms, but was {request.retryBackOff}")
+            _require(
+                request.retryBackOff >= 0,
+                f"Expected a retry back-off of at least 0 ms, but was {request.retryBackOff}",
+            )
             await self.engine.execute(
                 lambda ctx: commands.fail_job(
-                    ctx, request.jobKey, request.retries, request.errorMessage, request.retryBackOff, variables
+                    ctx,
+                    request.jobKey,
+                    request.retries,
+                    request.errorMessage,
+                    request.retryBackOff,
+                    variables,
                 )
             )
             return pb.FailJobResponse()
@@ -345,23 +368,33 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
             variables = parse_document(request.variables, "variables")
             _require(bool(request.errorCode), "Expected to throw an error with a non-empty error code")
             await self.engine.execute(
-                lambda ctx: commands.throw_error(ctx, request.jobKey, request.errorCode, request.errorMessage, variables)
+                lambda ctx: commands.throw_error(
+                    ctx, request.jobKey, request.errorCode, request.errorMessage, variables
+                )
             )
             return pb.ThrowErrorResponse()
 
         return await self._run(context, call)
 
-    async def UpdateJobRetries(self, request: pb.UpdateJobRetriesRequest, context: Any) -> pb.UpdateJobRetriesResponse:
+    async def UpdateJobRetries(
+        self, request: pb.UpdateJobRetriesRequest, context: Any
+    ) -> pb.UpdateJobRetriesResponse:
         async def call() -> pb.UpdateJobRetriesResponse:
-            await self.engine.execute(lambda ctx: commands.update_job_retries(ctx, request.jobKey, request.retries))
+            await self.engine.execute(
+                lambda ctx: commands.update_job_retries(ctx, request.jobKey, request.retries)
+            )
             return pb.UpdateJobRetriesResponse()
 
         return await self._run(context, call)
 
-    async def UpdateJobTimeout(self, request: pb.UpdateJobTimeoutRequest, context: Any) -> pb.UpdateJobTimeoutResponse:
+    async def UpdateJobTimeout(
+        self, request: pb.UpdateJobTimeoutRequest, context: Any
+    ) -> pb.UpdateJobTimeoutResponse:
         async def call() -> pb.UpdateJobTimeoutResponse:
             _require(request.timeout >= 1, f"Expected a timeout of at least 1 ms, but was {request.timeout}")
-            await self.engine.execute(lambda ctx: commands.update_job_timeout(ctx, request.jobKey, request.timeout))
+            await self.engine.execute(
+                lambda ctx: commands.update_job_timeout(ctx, request.jobKey, request.timeout)
+            )
             return pb.UpdateJobTimeoutResponse()
 
         return await self._run(context, call)
@@ -378,7 +411,9 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
 
         return await self._run(context, call)
 
-    async def ResolveIncident(self, request: pb.ResolveIncidentRequest, context: Any) -> pb.ResolveIncidentResponse:
+    async def ResolveIncident(
+        self, request: pb.ResolveIncidentRequest, context: Any
+    ) -> pb.ResolveIncidentResponse:
         async def call() -> pb.ResolveIncidentResponse:
             await self.engine.execute(lambda ctx: commands.resolve_incident(ctx, request.incidentKey))
             return pb.ResolveIncidentResponse()
@@ -387,14 +422,56 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
 
     # ------------------------------------------------------------------------------------ messages
 
-    async def PublishMessage(self, request: pb.PublishMessageRequest, context: Any) -> pb.PublishMessageResponse:
+    async def PublishMessage(
+        self, request: pb.PublishMessageRequest, context: Any
+    ) -> pb.PublishMessageResponse:
         async def call() -> pb.PublishMessageResponse:
             variables = parse_document(request.variables, "variables")
             key = await self.engine.execute(
                 lambda ctx: commands.publish_message(
-                    ctx, request.name, request.correlationKey, request.timeToLive, request.messageId, variables
+                    ctx,
+                    request.name,
+                    request.correlationKey,
+                    request.timeToLive,
+                    request.messageId,
+                    variables,
                 )
             )
             return pb.PublishMessageResponse(key=key, tenantId="<default>")
 
         return await self._run(context, call)
+
+    # ------------------------------------------------------------------------------- not yet served
+
+    async def _unsupported(self, context: Any, rpc: str) -> NoReturn:
+        await self._abort(
+            context, grpc.StatusCode.UNIMPLEMENTED, f"{rpc} is not supported by this engine yet"
+        )
+
+    async def DeployProcess(self, request: pb.DeployProcessRequest, context: Any) -> pb.DeployProcessResponse:
+        await self._unsupported(context, "DeployProcess (deprecated by Zeebe; use DeployResource)")
+
+    async def EvaluateDecision(
+        self, request: pb.EvaluateDecisionRequest, context: Any
+    ) -> pb.EvaluateDecisionResponse:
+        await self._unsupported(context, "EvaluateDecision")
+
+    async def BroadcastSignal(
+        self, request: pb.BroadcastSignalRequest, context: Any
+    ) -> pb.BroadcastSignalResponse:
+        await self._unsupported(context, "BroadcastSignal")
+
+    async def ModifyProcessInstance(
+        self, request: pb.ModifyProcessInstanceRequest, context: Any
+    ) -> pb.ModifyProcessInstanceResponse:
+        await self._unsupported(context, "ModifyProcessInstance")
+
+    async def MigrateProcessInstance(
+        self, request: pb.MigrateProcessInstanceRequest, context: Any
+    ) -> pb.MigrateProcessInstanceResponse:
+        await self._unsupported(context, "MigrateProcessInstance")
+
+    async def DeleteResource(
+        self, request: pb.DeleteResourceRequest, context: Any
+    ) -> pb.DeleteResourceResponse:
+        await self._unsupported(context, "DeleteResource")

@@ -170,7 +170,9 @@ def find_definition(
             )
         return definition
     if not bpmn_process_id:
-        raise invalid_argument("Expected either a process definition key or a BPMN process id, but none given")
+        raise invalid_argument(
+            "Expected either a process definition key or a BPMN process id, but none given"
+        )
     versions: list[ProcessDefinition] = ctx.layer.find(Kind.PROCESS, "bpmn_process_id", bpmn_process_id)
     if version > 0:
         for candidate in versions:
@@ -181,7 +183,9 @@ def find_definition(
             f"'{version}', but none found"
         )
     if not versions:
-        raise not_found(f"Expected to find process definition with process ID '{bpmn_process_id}', but none found")
+        raise not_found(
+            f"Expected to find process definition with process ID '{bpmn_process_id}', but none found"
+        )
     return max(versions, key=lambda d: d.version)
 
 
@@ -246,7 +250,13 @@ _OPEN_JOB = frozenset({JobState.ACTIVATABLE, JobState.ACTIVATED})
 def complete_job(ctx: Context, key: int, variables: dict[str, Any]) -> None:
     job = _job(ctx, key, "complete", _OPEN_JOB)
     ctx.layer.delete(Kind.JOB, key)
-    ctx.record(ValueType.JOB, "COMPLETED", key, {**jobs.job_value(job), "variables": variables}, job.process_instance_key)
+    ctx.record(
+        ValueType.JOB,
+        "COMPLETED",
+        key,
+        {**jobs.job_value(job), "variables": variables},
+        job.process_instance_key,
+    )
     instance: ElementInstance = ctx.layer.get(Kind.ELEMENT, job.element_instance_key)
     ctx.layer.put(Kind.ELEMENT, instance.key, replace(instance, job_key=None))
     instances.complete_step(ctx, instance.key, variables)

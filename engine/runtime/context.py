@@ -67,9 +67,7 @@ class Models:
 
 
 class Context:
-    def __init__(
-        self, layer: Layer, now: int, keys: Sequence, positions: Sequence, models: Models
-    ) -> None:
+    def __init__(self, layer: Layer, now: int, keys: Sequence, positions: Sequence, models: Models) -> None:
         self.layer = layer
         self.now = now
         self.keys = keys

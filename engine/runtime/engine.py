@@ -10,6 +10,7 @@ dropped with its own state layer and leaves the others untouched.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import logging
 from collections import deque
@@ -242,10 +243,8 @@ class Engine:
                     heapq.heappush(self._due, upcoming)
                 continue
             timeout = (self._due[0] - now) / 1000 if self._due else None
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._due_changed.wait(), timeout)
-            except TimeoutError:
-                pass
 
     @staticmethod
     def _due_work(ctx: Context) -> int | None:

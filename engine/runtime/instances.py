@@ -74,7 +74,11 @@ def instance_value(instance: ElementInstance) -> dict[str, Any]:
 
 def _record(ctx: Context, instance: ElementInstance, intent: str) -> None:
     ctx.record(
-        ValueType.PROCESS_INSTANCE, intent, instance.key, instance_value(instance), instance.process_instance_key
+        ValueType.PROCESS_INSTANCE,
+        intent,
+        instance.key,
+        instance_value(instance),
+        instance.process_instance_key,
     )
 
 
@@ -175,7 +179,11 @@ def activate(ctx: Context, instance: ElementInstance) -> None:
     except EvaluationFailure as failure:
         raise_incident(ctx, instance, ErrorType.EXTRACT_VALUE_ERROR, str(failure))
         return
-    if element is not None and element.type is ElementType.END_EVENT and element.event_type is EventType.ERROR:
+    if (
+        element is not None
+        and element.type is ElementType.END_EVENT
+        and element.event_type is EventType.ERROR
+    ):
         # The catching boundary event terminates this instance with its scope; uncaught, it stays
         # ACTIVATING under an incident, and resolving the incident throws again.
         code = element.error_code or ""
@@ -314,9 +322,7 @@ def _outgoing(
             return [flow]
     if element.default_flow is not None:
         return [model.flow(element.default_flow)]
-    raise EvaluationFailure(
-        "Expected at least one condition to evaluate to true, or to have a default flow"
-    )
+    raise EvaluationFailure("Expected at least one condition to evaluate to true, or to have a default flow")
 
 
 def _take_flow(ctx: Context, scope: ElementInstance, flow: SequenceFlow, model: Process) -> ElementInstance:
@@ -412,7 +418,9 @@ def _terminate_end(ctx: Context, end: ElementInstance) -> None:
 def correlate(ctx: Context, subscription_key: int, message: Message) -> Message:
     """Hand `message` to a subscription; returns the message marked as correlated to that process."""
     subscription: MessageSubscription = ctx.layer.get(Kind.SUBSCRIPTION, subscription_key)
-    message = replace(message, correlated_processes=message.correlated_processes | {subscription.bpmn_process_id})
+    message = replace(
+        message, correlated_processes=message.correlated_processes | {subscription.bpmn_process_id}
+    )
     if ctx.layer.get(Kind.MESSAGE, message.key) is not None:
         ctx.layer.put(Kind.MESSAGE, message.key, message)
     ctx.record(

@@ -63,7 +63,9 @@ def decode_entity(kind: Kind, data: str) -> Any:
         fields["correlated_processes"] = frozenset(fields["correlated_processes"])
         return Message(**fields)
     if kind is Kind.VARIABLES:
-        fields["variables"] = {name: Variable(key, value) for name, (key, value) in fields["variables"].items()}
+        fields["variables"] = {
+            name: Variable(key, value) for name, (key, value) in fields["variables"].items()
+        }
         return ScopeVariables(**fields)
     return ENTITY_TYPES[kind](**fields)
 
@@ -84,7 +86,10 @@ class Repository:
         with self.engine.connect() as connection:
             for kind, data in connection.execute(select(state_table.c.kind, state_table.c.data)):
                 entities[Kind(kind)].append(decode_entity(Kind(kind), data))
-            counters = {name: value for name, value in connection.execute(select(meta_table.c.name, meta_table.c.value))}
+            counters = {
+                name: value
+                for name, value in connection.execute(select(meta_table.c.name, meta_table.c.value))
+            }
         return LoadedState(entities, counters.get(_LAST_KEY), counters.get(_LAST_POSITION, 0))
 
     def write(
@@ -142,7 +147,9 @@ class Repository:
             if len(page) < _PAGE:
                 return found
 
-    def records(self, process_instance_key: int | None = None, after: int = 0, limit: int = _PAGE) -> list[Record]:
+    def records(
+        self, process_instance_key: int | None = None, after: int = 0, limit: int = _PAGE
+    ) -> list[Record]:
         query = select(records_table).where(records_table.c.position > after)
         if process_instance_key is not None:
             query = query.where(records_table.c.process_instance_key == process_instance_key)

@@ -49,7 +49,9 @@ class EngineHandle:
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="embedded-engine", daemon=True)
         thread.start()
-        running = asyncio.run_coroutine_threadsafe(start_engine(database_url, f"{host}:0", clock), loop).result()
+        running = asyncio.run_coroutine_threadsafe(
+            start_engine(database_url, f"{host}:0", clock), loop
+        ).result()
         handle = cls(f"{host}:{running.port}", database_url, clock)
         handle._loop, handle._thread, handle._running = loop, thread, running
         return handle
@@ -125,18 +127,22 @@ class EngineHandle:
 
         def describe() -> str:
             view = last[0] if last else self.instance(key)
+            incidents = [
+                f"{i.error_type} at {i.element_id}: {i.error_message}" for i in view.incidents.values()
+            ]
             return (
-                f"process instance {key} ({view.bpmn_process_id or 'unknown process'}): expected {expectation} "
-                f"within {timeout:g} s, but it is {view.state}, waiting at {view.waiting_at() or 'nothing'}, "
-                f"passed {view.passed}, incidents "
-                f"{[f'{i.error_type} at {i.element_id}: {i.error_message}' for i in view.incidents.values()]}, "
-                f"variables {view.variables}"
+                f"process instance {key} ({view.bpmn_process_id or 'unknown process'}): "
+                f"expected {expectation} within {timeout:g} s, but it is {view.state}, "
+                f"waiting at {view.waiting_at() or 'nothing'}, passed {view.passed}, "
+                f"incidents {incidents}, variables {view.variables}"
             )
 
         return await self.wait_until(check, describe, timeout)
 
     async def has_passed(self, key: int, element_id: str, timeout: float = DEFAULT_TIMEOUT_S) -> InstanceView:
-        return await self._until_view(key, lambda v: element_id in v.passed, f"to pass '{element_id}'", timeout)
+        return await self._until_view(
+            key, lambda v: element_id in v.passed, f"to pass '{element_id}'", timeout
+        )
 
     async def is_waiting_at(
         self, key: int, element_id: str, timeout: float = DEFAULT_TIMEOUT_S

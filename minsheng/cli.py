@@ -1,0 +1,212 @@
+"""`minsheng`: deploy diagrams and forms, start process instances, publish messages.
+
+It talks to the gateway in `ZEEBE_ADDRESS` with the same settings as the workers, so the same
+commands work against the embedded engine and a Camunda 8 cluster.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import grpc
+from pyzeebe import ZeebeClient
+from pyzeebe.errors import PyZeebeError, ZeebeGatewayUnavailableError
+from pyzeebe.grpc_internals.types import DeployResourceResponse
+
+from workers.settings import Settings, SettingsError, create_channel, load_settings
+
+# What `minsheng deploy` deploys when given no paths, relative to the working directory.
+DEFAULT_RESOURCE_DIRS = (Path("bpmn"), Path("forms"))
+RESOURCE_SUFFIXES = frozenset({".bpmn", ".dmn", ".form"})
+
+Command = Callable[[ZeebeClient, argparse.Namespace], Awaitable[None]]
+Deployed = (
+    DeployResourceResponse.ProcessMetadata
+    | DeployResourceResponse.DecisionMetadata
+    | DeployResourceResponse.DecisionRequirementsMetadata
+    | DeployResourceResponse.FormMetadata
+)
+
+
+class CommandError(Exception):
+    """A mistake in the command's arguments found only when it runs."""
+
+
+def variable(text: str) -> tuple[str, Any]:
+    """`key=value`; the value is JSON when it parses as JSON (`n=3`, `ok=true`, `tags=["a"]`) and
+    the text as it stands otherwise (`content=路灯不亮`). Quote to keep JSON-like text a string:
+    `phone='"0571"'`."""
+    key, separator, value = text.partition("=")
+    if not separator or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def variables_object(text: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {error}") from error
+    if not isinstance(parsed, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object, got {text!r}")
+    return parsed
+
+
+def collect_variables(args: argparse.Namespace) -> dict[str, Any]:
+    """`--vars-json` first, then each `--var` in order, so a `--var` overrides the same key."""
+    return {**args.vars_json, **dict(args.var)}
+
+
+def resources(paths: Sequence[Path]) -> list[Path]:
+    """The files to deploy: each file as given, and the diagrams, decisions and forms in each
+    directory."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix in RESOURCE_SUFFIXES))
+        else:
+            found.append(path)
+    return found
+
+
+async def deploy(client: ZeebeClient, args: argparse.Namespace) -> None:
+    paths = resources(args.paths or [d for d in DEFAULT_RESOURCE_DIRS if d.is_dir()])
+    if not paths:
+        raise CommandError("nothing to deploy")
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise CommandError(f"no such file: {', '.join(missing)}")
+    response = await client.deploy_resource(*paths)
+    for deployed in response.deployments:
+        print(describe_deployed(deployed))
+    print(f"deployment {response.key}")
+
+
+def describe_deployed(deployed: Deployed) -> str:
+    resource: str | None = None
+    match deployed:
+        case DeployResourceResponse.ProcessMetadata():
+            what, key = f"process {deployed.bpmn_process_id}", deployed.process_definition_key
+            resource = deployed.resource_name
+        case DeployResourceResponse.FormMetadata():
+            what, key, resource = f"form {deployed.form_id}", deployed.form_key, deployed.resource_name
+        case DeployResourceResponse.DecisionMetadata():
+            what, key = f"decision {deployed.dmn_decision_id}", deployed.decision_key
+        case DeployResourceResponse.DecisionRequirementsMetadata():
+            what = f"decision requirements {deployed.dmn_decision_requirements_id}"
+            key, resource = deployed.decision_requirements_key, deployed.resource_name
+    origin = f" from {resource}" if resource else ""
+    return f"{what} version {deployed.version} (key {key}){origin}"
+
+
+async def start(client: ZeebeClient, args: argparse.Namespace) -> None:
+    response = await client.run_process(args.process_id, variables=collect_variables(args))
+    print(response.process_instance_key)
+
+
+async def publish(client: ZeebeClient, args: argparse.Namespace) -> None:
+    response = await client.publish_message(
+        args.name,
+        args.correlation_key,
+        variables=collect_variables(args),
+        time_to_live_in_milliseconds=round(args.ttl * 1000),
+        message_id=args.message_id,
+    )
+    print(response.key)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="minsheng", description="Work with Minsheng's processes on a Zeebe gateway (ZEEBE_ADDRESS)."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    variables = argparse.ArgumentParser(add_help=False)
+    variables.add_argument(
+        "--var",
+        action="append",
+        type=variable,
+        default=[],
+        metavar="KEY=VALUE",
+        help="a variable; VALUE is JSON if it parses as JSON, else a string (repeatable)",
+    )
+    variables.add_argument(
+        "--vars-json", type=variables_object, default={}, metavar="JSON", help="variables as a JSON object"
+    )
+
+    deploy_parser = commands.add_parser(
+        "deploy", help="deploy diagrams and forms", description="Deploy diagrams, decisions and forms."
+    )
+    deploy_parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or directories (default: every diagram and form in bpmn/ and forms/)",
+    )
+    deploy_parser.set_defaults(run=deploy)
+
+    start_parser = commands.add_parser(
+        "start", parents=[variables], help="start a process instance and print its key"
+    )
+    start_parser.add_argument("process_id", metavar="PROCESS_ID", help="e.g. hotline-ticket")
+    start_parser.set_defaults(run=start)
+
+    publish_parser = commands.add_parser(
+        "publish", parents=[variables], help="publish a message and print its key"
+    )
+    publish_parser.add_argument("name", metavar="NAME", help="the message name")
+    publish_parser.add_argument("--correlation-key", required=True, metavar="KEY")
+    publish_parser.add_argument(
+        "--ttl",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long the message waits to be correlated (default: 60)",
+    )
+    publish_parser.add_argument(
+        "--message-id", metavar="ID", help="publish at most once per ID while buffered"
+    )
+    publish_parser.set_defaults(run=publish)
+    return parser
+
+
+async def run(command: Command, args: argparse.Namespace, settings: Settings) -> None:
+    async with create_channel(settings) as channel:
+        await command(ZeebeClient(channel), args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        asyncio.run(run(args.run, args, settings))
+    except (SettingsError, CommandError) as error:
+        return fail(args, str(error), status=2)
+    except ZeebeGatewayUnavailableError:
+        return fail(args, f"no Zeebe gateway answers at {settings.zeebe_address} (ZEEBE_ADDRESS)")
+    except PyZeebeError as error:
+        return fail(args, explain(error))
+    return 0
+
+
+def explain(error: PyZeebeError) -> str:
+    """Some pyzeebe errors (an invalid deployment) say nothing themselves; the gateway's reason
+    is then in the gRPC error they were raised from."""
+    if str(error):
+        return str(error)
+    if isinstance(error.__cause__, grpc.aio.AioRpcError):
+        return f"{type(error).__name__}: {error.__cause__.details()}"
+    return type(error).__name__
+
+
+def fail(args: argparse.Namespace, message: str, status: int = 1) -> int:
+    print(f"minsheng {args.command}: {message}", file=sys.stderr)
+    return status

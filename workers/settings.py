@@ -1,0 +1,139 @@
+"""Settings of the workers and the command line, read from the environment.
+
+The Zeebe variables keep the names pyzeebe and Camunda's other clients use, so one environment
+file serves every client of a cluster. Which channel is opened follows from what is set: a SaaS
+cluster id, else OAuth client credentials (Self-Managed with Identity), else a plain connection
+(Minsheng's embedded engine, or a local Zeebe).
+"""
+
+from pathlib import Path
+from typing import Self, TypedDict
+
+import grpc
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from pyzeebe import (
+    create_camunda_cloud_channel,
+    create_insecure_channel,
+    create_oauth2_client_credentials_channel,
+)
+from pyzeebe.types import Unset
+
+from workers.validation import problem
+
+
+class TaskOptions(TypedDict):
+    """The keyword arguments of `ZeebeTaskRouter.task` that every Minsheng task shares."""
+
+    timeout_ms: int
+    max_jobs_to_activate: int
+    max_running_jobs: int
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MINSHENG_",
+        env_ignore_empty=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        frozen=True,
+    )
+
+    zeebe_address: str = Field(default="localhost:26500", validation_alias="ZEEBE_ADDRESS")
+    zeebe_client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("ZEEBE_CLIENT_ID", "CAMUNDA_CLIENT_ID")
+    )
+    zeebe_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ZEEBE_CLIENT_SECRET", "CAMUNDA_CLIENT_SECRET")
+    )
+    zeebe_authorization_server_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("ZEEBE_AUTHORIZATION_SERVER_URL", "CAMUNDA_OAUTH_URL")
+    )
+    zeebe_token_audience: str | None = Field(
+        default=None, validation_alias=AliasChoices("ZEEBE_TOKEN_AUDIENCE", "CAMUNDA_TOKEN_AUDIENCE")
+    )
+    camunda_cluster_id: str | None = Field(default=None, validation_alias="CAMUNDA_CLUSTER_ID")
+    camunda_cluster_region: str = Field(default="bru-2", validation_alias="CAMUNDA_CLUSTER_REGION")
+
+    config_dir: Path = Path("config")
+
+    # pyzeebe's defaults (5 s between polls once max_running_jobs is reached, 32 running jobs)
+    # throttle a worker to a few jobs a second; these keep the pipeline full.
+    poll_retry_delay: float = Field(default=0.05, gt=0, lt=1)
+    max_jobs_to_activate: int = Field(default=32, gt=0)
+    max_running_jobs: int = Field(default=64, gt=0)
+    # Long enough that a busy worker does not see its jobs handed to another one mid-flight.
+    job_timeout_ms: int = Field(default=60_000, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.max_running_jobs < 2 * self.max_jobs_to_activate:
+            raise ValueError(
+                "MINSHENG_MAX_RUNNING_JOBS must be at least twice MINSHENG_MAX_JOBS_TO_ACTIVATE, "
+                f"got {self.max_running_jobs} and {self.max_jobs_to_activate}"
+            )
+        if self.camunda_cluster_id is not None or self.zeebe_client_id is not None:
+            if self.zeebe_client_id is None or self.zeebe_client_secret is None:
+                raise ValueError("OAuth needs both ZEEBE_CLIENT_ID and ZEEBE_CLIENT_SECRET")
+            if self.camunda_cluster_id is None and self.zeebe_authorization_server_url is None:
+                raise ValueError("ZEEBE_CLIENT_ID is set but ZEEBE_AUTHORIZATION_SERVER_URL is not")
+        return self
+
+    def task_options(self) -> TaskOptions:
+        return TaskOptions(
+            timeout_ms=self.job_timeout_ms,
+            max_jobs_to_activate=self.max_jobs_to_activate,
+            max_running_jobs=self.max_running_jobs,
+        )
+
+
+class SettingsError(Exception):
+    """Settings that do not validate; one line per problem, naming the environment variable."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        # Without the inputs: the whole environment is one of them, client secret included.
+        details = error.errors(include_input=False, include_url=False)
+        raise SettingsError("\n".join(_describe(detail) for detail in details)) from None
+
+
+def _describe(detail: ErrorDetails) -> str:
+    loc = detail["loc"]
+    return f"{_variable(str(loc[0]))}: {problem(detail)}" if loc else problem(detail)
+
+
+def _variable(field_name: str) -> str:
+    alias = Settings.model_fields[field_name].validation_alias
+    if isinstance(alias, AliasChoices):
+        alias = alias.choices[0]
+    return alias if isinstance(alias, str) else f"MINSHENG_{field_name.upper()}"
+
+
+def create_channel(settings: Settings) -> grpc.aio.Channel:
+    """Open the gRPC channel to the gateway that `settings` describe."""
+    client_id = settings.zeebe_client_id
+    secret = settings.zeebe_client_secret
+    if client_id is None or secret is None:
+        return create_insecure_channel(grpc_address=settings.zeebe_address)
+    if settings.camunda_cluster_id is not None:
+        # Unset lets pyzeebe apply Camunda SaaS's own token endpoint and audience.
+        return create_camunda_cloud_channel(
+            client_id=client_id,
+            client_secret=secret.get_secret_value(),
+            cluster_id=settings.camunda_cluster_id,
+            region=settings.camunda_cluster_region,
+            authorization_server=settings.zeebe_authorization_server_url or Unset,
+            audience=settings.zeebe_token_audience or Unset,
+        )
+    assert settings.zeebe_authorization_server_url is not None  # guaranteed by Settings._check
+    return create_oauth2_client_credentials_channel(
+        grpc_address=settings.zeebe_address,
+        client_id=client_id,
+        client_secret=secret.get_secret_value(),
+        authorization_server=settings.zeebe_authorization_server_url,
+        audience=settings.zeebe_token_audience,
+    )

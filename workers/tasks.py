@@ -1,0 +1,23 @@
+"""Registering async job handlers on a router with the options every Minsheng task shares."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pyzeebe import ZeebeTaskRouter
+
+from workers.settings import TaskOptions
+
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[dict[str, Any]]])
+
+
+def job_handler(router: ZeebeTaskRouter, job_type: str, options: TaskOptions) -> Callable[[Handler], Handler]:
+    """`router.task(job_type, **options)`, typed. pyzeebe infers the variables to fetch from the
+    handler's parameter names, as with its own decorator."""
+
+    def register(handler: Handler) -> Handler:
+        # mypy cannot solve pyzeebe's decorator type (a union of sync and async callables) for a
+        # coroutine function, so the one ignore lives here instead of on every handler.
+        router.task(job_type, **options)(handler)  # type: ignore[arg-type]
+        return handler
+
+    return register
