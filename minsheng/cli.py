@@ -17,6 +17,8 @@ from pyzeebe import ZeebeClient
 from pyzeebe.errors import PyZeebeError, ZeebeGatewayUnavailableError
 from pyzeebe.grpc_internals.types import DeployResourceResponse
 
+from engine.store.database import DEFAULT_DATABASE_URL
+from minsheng.status import load_view, render
 from workers.settings import Settings, SettingsError, create_channel, load_settings
 
 # What `minsheng deploy` deploys when given no paths, relative to the working directory.
@@ -175,6 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--message-id", metavar="ID", help="publish at most once per ID while buffered"
     )
     publish_parser.set_defaults(run=publish)
+
+    status_parser = commands.add_parser(
+        "status", help="show where a process instance stands (embedded engine only: reads its log)"
+    )
+    status_parser.add_argument("key", type=int, metavar="PROCESS_INSTANCE_KEY")
+    status_parser.add_argument(
+        "--database",
+        default=DEFAULT_DATABASE_URL,
+        metavar="URL",
+        help=f"the engine's database (default: {DEFAULT_DATABASE_URL})",
+    )
+    status_parser.set_defaults(run=None)
     return parser
 
 
@@ -185,6 +199,9 @@ async def run(command: Command, args: argparse.Namespace, settings: Settings) ->
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "status":
+        print(render(load_view(args.database, args.key)))
+        return 0
     try:
         settings = load_settings()
         asyncio.run(run(args.run, args, settings))

@@ -1,0 +1,109 @@
+"""`make run`: the engine, the workers and the deployment of `bpmn/` and `forms/`, on one machine.
+
+Starts `python -m engine` and `python -m workers` as child processes (their logs go to `var/`),
+deploys the diagrams and forms once the gateway answers, says where to look, and stops both on
+Ctrl-C. If either child dies, the others are stopped and the exit status says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from pyzeebe import ZeebeClient, create_insecure_channel
+
+from engine.store.database import DEFAULT_DATABASE_URL
+from minsheng.cli import DEFAULT_RESOURCE_DIRS, resources
+
+VAR = Path("var")
+READY_TIMEOUT_S = 30.0
+
+
+def spawn(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    log = (VAR / f"{name}.log").open("ab")
+    return subprocess.Popen([sys.executable, *args], stdout=log, stderr=subprocess.STDOUT, env=env)
+
+
+async def wait_for_gateway(address: str, engine: subprocess.Popen[bytes]) -> ZeebeClient:
+    client = ZeebeClient(create_insecure_channel(address))
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + READY_TIMEOUT_S
+    while True:
+        if engine.poll() is not None:
+            raise SystemExit(f"the engine exited with status {engine.returncode}; see var/engine.log")
+        try:
+            await client.topology()
+            return client
+        except Exception:
+            if loop.time() > give_up:
+                raise SystemExit(
+                    f"the engine did not answer on {address} within {READY_TIMEOUT_S:g} s"
+                ) from None
+            await asyncio.sleep(0.2)
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    VAR.mkdir(exist_ok=True)
+    env = {**os.environ, "ZEEBE_ADDRESS": args.gateway_address}
+    engine = spawn(
+        "engine",
+        ["-m", "engine", "--gateway-address", args.gateway_address, "--database", args.database],
+        env,
+    )
+    children = {"engine": engine}
+    try:
+        client = await wait_for_gateway(args.gateway_address, engine)
+        paths = resources([d for d in DEFAULT_RESOURCE_DIRS if d.is_dir()])
+        deployment = await client.deploy_resource(*paths)
+        children["workers"] = spawn("workers", ["-m", "workers"], env)
+        print(
+            f"Minsheng 民声 is running.\n"
+            f"  Zeebe gateway:  {args.gateway_address}  (database {args.database})\n"
+            f"  deployed:       {', '.join(p.name for p in paths)} (deployment {deployment.key})\n"
+            f"  logs:           var/engine.log, var/workers.log\n"
+            f"Start a hotline ticket and see where it stands:\n"
+            f"  .venv/bin/minsheng start hotline-ticket --var title=小区噪音扰民 "
+            f"--var content=楼下酒吧每晚噪音扰民，投诉多次未解决\n"
+            f"  .venv/bin/minsheng status <the key it printed>\n"
+            f"Ctrl-C stops everything.",
+            flush=True,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        while not stop.is_set():
+            dead = [name for name, child in children.items() if child.poll() is not None]
+            if dead:
+                print(f"stopped: {', '.join(dead)} exited; see var/*.log", file=sys.stderr)
+                return 1
+            try:
+                await asyncio.wait_for(stop.wait(), 1.0)
+            except TimeoutError:
+                continue
+        return 0
+    finally:
+        for child in reversed(children.values()):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children.values():
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m minsheng.run", description=__doc__)
+    parser.add_argument("--gateway-address", default="127.0.0.1:26500")
+    parser.add_argument("--database", default=DEFAULT_DATABASE_URL)
+    raise SystemExit(asyncio.run(main_async(parser.parse_args(argv))))
+
+
+if __name__ == "__main__":
+    main()
