@@ -31,6 +31,7 @@ from engine.runtime.errors import already_exists, invalid_argument, invalid_stat
 from engine.runtime.incidents import ErrorType, clear_incident, raise_incident
 from engine.runtime.records import ValueType
 from engine.runtime.subscriptions import message_value
+from engine.runtime.support import unsupported
 from engine.runtime.variables import propagate, set_local, visible_variables
 
 # ------------------------------------------------------------------------------------------- deploy
@@ -71,6 +72,9 @@ def deploy(ctx: Context, resources: Sequence[tuple[str, bytes]]) -> Deployment:
             problems.append(str(error))
     seen: dict[str, str] = {}
     for name, _, model in parsed_processes:
+        problems.extend(
+            f"{name}: element '{element_id}': {problem}" for element_id, problem in unsupported(model)
+        )
         if model.id in seen:
             problems.append(
                 f"'{name}': duplicated process id '{model.id}' (also in '{seen[model.id]}') in one deployment"

@@ -24,6 +24,7 @@ from engine.runtime.entities import (
 )
 from engine.runtime.expressions import (
     EvaluationFailure,
+    evaluate,
     evaluate_boolean,
     evaluate_correlation_key,
     evaluate_integer,
@@ -206,6 +207,9 @@ def activate(ctx: Context, instance: ElementInstance) -> None:
         message = buffered_message_for(ctx, subscription)
         if message is not None:
             correlate(ctx, subscription.key, message)
+    elif prepared.script_result is not None:
+        document = prepared.script_result
+        ctx.later(lambda: complete_step(ctx, instance.key, document))
     elif element.type is ElementType.END_EVENT and element.event_type is EventType.TERMINATE:
         _terminate_end(ctx, instance)
     elif element.type in _PASS_THROUGH:
@@ -215,10 +219,11 @@ def activate(ctx: Context, instance: ElementInstance) -> None:
 class _Prepared:
     """What an element needs evaluated before it may be ACTIVATED (a failure raises an incident)."""
 
-    __slots__ = ("boundary_messages", "job", "message")
+    __slots__ = ("boundary_messages", "job", "message", "script_result")
 
     def __init__(self) -> None:
         self.job: tuple[str, int, dict[str, str]] | None = None
+        self.script_result: dict[str, Any] | None = None
         self.message: tuple[str, str] | None = None
         self.boundary_messages: list[tuple[FlowNode, str, str]] = []
 
@@ -227,8 +232,11 @@ def _prepare(ctx: Context, instance: ElementInstance, element: FlowNode | None) 
     prepared = _Prepared()
     if element is None:
         return prepared
-    needs_variables = element.job is not None or element.message is not None or element.boundary_events
+    script = element.properties.get("script")
+    needs_variables = element.job or element.message or element.boundary_events or script
     variables = visible_variables(ctx, instance.key) if needs_variables else {}
+    if script is not None:
+        prepared.script_result = {script["resultVariable"]: evaluate(script["expression"], variables)}
     if element.job is not None and element.type in JOB_ELEMENT_TYPES:
         job_type = evaluate_string(element.job.type, variables)
         retries = evaluate_integer(element.job.retries, variables)

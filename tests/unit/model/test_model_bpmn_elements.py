@@ -265,7 +265,7 @@ def test_message_start_event_needs_no_correlation_key() -> None:
     )
     start = process.element("s")
     assert start.message == MessageDefinition(Expr("ticket-created", None), None)
-    assert process.start_event == ""
+    assert process.start_event is None
 
 
 def test_timer_and_signal_start_events() -> None:

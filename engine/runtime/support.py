@@ -1,0 +1,58 @@
+"""Which parts of a valid Zeebe diagram this engine can run.
+
+The model parser knows all of Zeebe's BPMN; the runtime grows into it. A diagram that uses an
+element the runtime cannot run yet is refused at deployment with a message naming the element,
+rather than accepted and left to stall the first instance that reaches it.
+"""
+
+from __future__ import annotations
+
+from engine.model.elements import ElementType, EventType, FlowNode, Process
+
+_SUPPORTED: dict[ElementType, frozenset[EventType]] = {
+    ElementType.START_EVENT: frozenset({EventType.NONE}),
+    ElementType.END_EVENT: frozenset(
+        {EventType.NONE, EventType.TERMINATE, EventType.ERROR, EventType.MESSAGE}
+    ),
+    ElementType.INTERMEDIATE_THROW_EVENT: frozenset({EventType.NONE, EventType.MESSAGE}),
+    ElementType.INTERMEDIATE_CATCH_EVENT: frozenset({EventType.MESSAGE}),
+    ElementType.BOUNDARY_EVENT: frozenset({EventType.ERROR, EventType.MESSAGE}),
+}
+
+_SUPPORTED_ACTIVITIES = frozenset(
+    {
+        ElementType.SERVICE_TASK,
+        ElementType.SEND_TASK,
+        ElementType.SCRIPT_TASK,
+        ElementType.BUSINESS_RULE_TASK,
+        ElementType.RECEIVE_TASK,
+        ElementType.TASK,
+        ElementType.MANUAL_TASK,
+        ElementType.EXCLUSIVE_GATEWAY,
+        ElementType.PARALLEL_GATEWAY,
+    }
+)
+
+
+def _label(element: FlowNode) -> str:
+    kind = element.type.lower().replace("_", " ")
+    if element.event_type not in (EventType.UNSPECIFIED, EventType.NONE):
+        kind = f"{element.event_type.lower()} {kind}"
+    return kind
+
+
+def unsupported(process: Process) -> list[tuple[str, str]]:
+    """(element id, problem) for every element of `process` this engine cannot run yet."""
+    problems = []
+    for element in process.elements.values():
+        if element.type in _SUPPORTED:
+            supported = element.event_type in _SUPPORTED[element.type]
+        else:
+            supported = element.type in _SUPPORTED_ACTIVITIES
+        if supported and element.type is ElementType.BUSINESS_RULE_TASK and element.job is None:
+            supported = False  # zeebe:calledDecision needs decision tables
+        if not supported:
+            problems.append((element.id, f"a {_label(element)} is not supported by this engine yet"))
+        elif "multiInstance" in element.properties:
+            problems.append((element.id, "multi-instance activities are not supported by this engine yet"))
+    return problems
