@@ -15,7 +15,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.feel import compile as compile_feel  # noqa: E402 - needs the path set above
+from engine.feel import compile as compile_feel
 
 _MIN_SECONDS = 1.0
 
@@ -40,7 +40,11 @@ def main() -> None:
     print(f"processor: {platform.processor() or platform.machine()}, cpus: {os.cpu_count()}")
     print(f"python: {sys.version.split()[0]} ({platform.python_implementation()})")
     cases: list[tuple[str, str, Mapping[str, Any]]] = [
-        ("condition", 'priority > 3 and category = "投诉"', {"priority": 5, "category": "投诉", "other": "x"}),
+        (
+            "condition",
+            'priority > 3 and category = "投诉"',
+            {"priority": 5, "category": "投诉", "other": "x"},
+        ),
         (
             "filter of 100 items",
             "items[amount > 50]",

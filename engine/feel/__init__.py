@@ -5,7 +5,15 @@ Syntax errors raise :class:`FeelSyntaxError`; evaluation never raises: problems 
 give null (``None``) and a warning, as in Camunda.
 """
 
-from .api import Evaluation, Expression, UnaryTests, compile, compile_unary_tests, evaluate, evaluate_unary_tests
+from .api import (
+    Evaluation,
+    Expression,
+    UnaryTests,
+    compile,
+    compile_unary_tests,
+    evaluate,
+    evaluate_unary_tests,
+)
 from .errors import FeelError, FeelSyntaxError
 from .jsonvalues import to_json
 from .scope import set_clock

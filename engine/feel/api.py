@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from .compiler import Compiled, Test, any_test, compile_node, compile_test
+from .errors import FeelSyntaxError
 from .parser import parse_expression, parse_unary_tests
 from .scope import Run, Scope
 from .values import feel_value, from_json
@@ -26,7 +27,7 @@ def _run_guarded(run: Run, work: Any) -> Any:
         return work()
     except RecursionError:
         run.warn("evaluation nested too deeply (unbounded recursion?)")
-    except Exception as problem:  # noqa: BLE001 - the contract is to never raise on data
+    except Exception as problem:
         run.warn(f"evaluation failed: {type(problem).__name__}: {problem}")
     return None
 
@@ -42,18 +43,26 @@ class Expression:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self._compiled: Compiled = compile_node(parse_expression(source))
+        tree = parse_expression(source)
+        try:
+            self._compiled: Compiled = compile_node(tree)
+        except RecursionError:
+            raise FeelSyntaxError(source, 0, "a less deeply nested expression", "too deep nesting") from None
 
     def evaluate(self, variables: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> Any:
-        return self.evaluate_detailed(variables, now=now).value
+        return self._run(Run(now), variables)
 
-    def evaluate_detailed(self, variables: Mapping[str, Any] | None = None, *,
-                          now: datetime | None = None) -> Evaluation:
+    def evaluate_detailed(
+        self, variables: Mapping[str, Any] | None = None, *, now: datetime | None = None
+    ) -> Evaluation:
         run = Run(now)
+        value = self._run(run, variables)
+        return Evaluation(value, _dedupe(run.warnings))
+
+    def _run(self, run: Run, variables: Mapping[str, Any] | None) -> Any:
         scope = Scope(variables if variables is not None else {}, None, run)
         compiled = self._compiled
-        value = _run_guarded(run, lambda: from_json(compiled(scope)))
-        return Evaluation(value, _dedupe(run.warnings))
+        return _run_guarded(run, lambda: from_json(compiled(scope)))
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
@@ -67,16 +76,21 @@ class UnaryTests:
     def __init__(self, source: str) -> None:
         self.source = source
         parsed = parse_unary_tests(source)
-        self._tests: list[Test] = [compile_test(test) for test in parsed.tests]
+        try:
+            self._tests: list[Test] = [compile_test(test) for test in parsed.tests]
+        except RecursionError:
+            raise FeelSyntaxError(source, 0, "less deeply nested tests", "too deep nesting") from None
         self._negated = parsed.negated
         self._matches_anything = parsed.matches_anything
 
-    def matches(self, input_value: Any, variables: Mapping[str, Any] | None = None, *,
-                now: datetime | None = None) -> bool:
+    def matches(
+        self, input_value: Any, variables: Mapping[str, Any] | None = None, *, now: datetime | None = None
+    ) -> bool:
         return self.matches_detailed(input_value, variables, now=now).value is True
 
-    def matches_detailed(self, input_value: Any, variables: Mapping[str, Any] | None = None, *,
-                         now: datetime | None = None) -> Evaluation:
+    def matches_detailed(
+        self, input_value: Any, variables: Mapping[str, Any] | None = None, *, now: datetime | None = None
+    ) -> Evaluation:
         if self._matches_anything:
             return Evaluation(True)
         run = Run(now)
@@ -98,7 +112,7 @@ class UnaryTests:
 
 
 @lru_cache(maxsize=4096)
-def compile(source: str) -> Expression:  # noqa: A001 - the name the engine's API asks for
+def compile(source: str) -> Expression:
     """Parse and compile ``source``; raises ``FeelSyntaxError`` if it is not FEEL."""
     return Expression(source)
 
@@ -112,6 +126,7 @@ def evaluate(source: str, variables: Mapping[str, Any] | None = None, *, now: da
     return compile(source).evaluate(variables, now=now)
 
 
-def evaluate_unary_tests(tests: str, input_value: Any, variables: Mapping[str, Any] | None = None, *,
-                         now: datetime | None = None) -> bool:
+def evaluate_unary_tests(
+    tests: str, input_value: Any, variables: Mapping[str, Any] | None = None, *, now: datetime | None = None
+) -> bool:
     return compile_unary_tests(tests).matches(input_value, variables, now=now)

@@ -6,7 +6,7 @@ no dispatch on node types, which is what makes a compiled condition cheap to eva
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
@@ -91,27 +91,33 @@ def _path(node: n.Path) -> Compiled:
 def _filter(node: n.Filter) -> Compiled:
     target = compile_node(node.target)
     condition = compile_node(node.condition)
+    # Like Camunda: comparisons and calls always filter; other expressions that give a number
+    # without an item in scope (a literal, a variable, "n - 1") select by index.
+    may_be_index = not isinstance(
+        node.condition, (n.Comparison, n.Call, n.And, n.Or, n.Between, n.In, n.InstanceOf, n.Quantified)
+    )
 
     def apply(scope: Scope) -> Any:
         value = target(scope)
         if value is None:
             return None
         items = value if type(value) is list else [value]
-        run = scope.run
+        if may_be_index:
+            # Evaluated without "item" and with a scratch run, so that filters don't leave warnings.
+            index = condition(Scope({}, scope, scope.run.scratch()))
+            if type(index) is Decimal:
+                return _index(scope.run, items, index)
         selected: list[Any] = []
-        for position, raw in enumerate(items):
+        for raw in items:
             item = feel_value(raw)
-            # Entries of a context item are in scope by their names as well as through "item".
-            inner = scope.child(item) if isinstance(item, Mapping) else scope
-            outcome = condition(inner.child({"item": item}))
-            if position == 0 and type(outcome) is Decimal:
-                return _index(run, items, outcome)
-            if outcome is True:
+            if type(item) is dict or isinstance(item, Mapping):
+                # Entries of a context item are in scope by their names as well as through "item".
+                names = dict(item)
+                names["item"] = item
+            else:
+                names = {"item": item}
+            if condition(scope.child(names)) is True:
                 selected.append(item)
-        if not items:
-            probe = Scope({}, scope, Run())
-            if type(condition(probe)) is Decimal:
-                return None
         return selected
 
     return apply
@@ -132,7 +138,9 @@ def _index(run: Run, items: list[Any], index: Decimal) -> Any:
 
 def _call(node: n.Call) -> Compiled:
     positional = [compile_node(argument) for argument in node.positional]
-    named = [(name, compile_node(argument)) for name, argument in node.named] if node.named is not None else None
+    named = (
+        [(name, compile_node(argument)) for name, argument in node.named] if node.named is not None else None
+    )
     count = len(named) if named is not None else len(positional)
     resolve = _resolve_function(node.function, count)
 
@@ -340,30 +348,30 @@ def compile_test(node: n.Node) -> Test:
 
     def test(scope: Scope, tested: Any) -> bool | None:
         if uses_input:
+            # A test that mentions "?" is a condition on the input and decides by itself.
             result = expression(scope.child({"?": tested}))
-            if type(result) is bool:
-                return result
-        else:
-            result = expression(scope)
-        return _matches(scope.run, tested, result, uses_input)
+            return result if type(result) is bool else None
+        return matches(scope.run, tested, expression(scope))
 
     return test
 
 
-def _matches(run: Run, tested: Any, expected: Any, uses_input: bool) -> bool | None:
+def matches(run: Run, tested: Any, expected: Any) -> bool | None:
+    """Whether the value of a unary-test expression accepts the tested value (Camunda's rules)."""
+    if expected is True:
+        # Camunda lets a test that evaluates to true (e.g. "x > 5") match whatever the input is.
+        return True
     kind = type(expected)
-    if kind is Range:
+    if isinstance(expected, Range):
         return expected.contains(tested)
-    if kind is list:
-        if type(tested) is list and equal(tested, expected) is True:
-            return True
-        return any(_matches(run, tested, feel_value(item), uses_input) is True for item in expected)
-    if kind is bool and type(tested) is not bool:
-        # A boolean expression such as "x > 5" decides by itself when the input is not a boolean.
-        return expected
-    if expected is None and tested is not None:
-        return False
-    return compare_with(run, "=", tested, expected)
+    if kind is list and any(equal(item, tested) is True for item in expected):
+        return True
+    same = equal(tested, expected)
+    if same is True:
+        return True
+    if same is None and expected is not False and kind is not list:
+        return None
+    return False
 
 
 def any_test(tests: list[Test], scope: Scope, tested: Any) -> bool | None:
@@ -409,43 +417,57 @@ def _iteration_values(run: Run, start: Any, end: Any, ranged: bool) -> list[Any]
         return [Decimal(i) for i in range(first, last + step, step)]
     if type(start) is list:
         return start
-    if start is None:
-        return None
-    return [start]
+    run.warn(f"expected list but found {type_name(start)} to iterate over")
+    return None
 
 
-def _iterations(iterations: tuple[n.Iteration, ...]) -> Callable[[Scope], Iterator[Scope] | None]:
-    """Yield one scope per combination of iteration values (the cartesian product, in order)."""
+def _iterations(iterations: tuple[n.Iteration, ...]) -> Callable[[Scope], list[Scope] | None]:
+    """One scope per combination of iteration values (the cartesian product, in order).
+
+    ``None`` when some source is not a list: the whole loop is then null, as in Camunda.
+    """
     compiled = [
-        (iteration.name, compile_node(iteration.source),
-         compile_node(iteration.range_end) if iteration.range_end is not None else None)
+        (
+            iteration.name,
+            compile_node(iteration.source),
+            compile_node(iteration.range_end) if iteration.range_end is not None else None,
+        )
         for iteration in iterations
     ]
 
-    def product(scope: Scope, depth: int) -> Iterator[Scope]:
+    def product(scope: Scope, depth: int, into: list[Scope]) -> bool:
         name, source, range_end = compiled[depth]
         start = source(scope)
         end = range_end(scope) if range_end is not None else None
         values = _iteration_values(scope.run, start, end, range_end is not None)
-        for raw in values or ():
+        if values is None:
+            return False
+        for raw in values:
             inner = scope.child({name: feel_value(raw)})
             if depth + 1 == len(compiled):
-                yield inner
-            else:
-                yield from product(inner, depth + 1)
+                into.append(inner)
+            elif not product(inner, depth + 1, into):
+                return False
+        return True
 
-    return lambda scope: product(scope, 0)
+    def combinations(scope: Scope) -> list[Scope] | None:
+        scopes: list[Scope] = []
+        return scopes if product(scope, 0, scopes) else None
+
+    return combinations
 
 
 def _for(node: n.For) -> Compiled:
     combinations = _iterations(node.iterations)
     body = compile_node(node.body)
 
-    def loop(scope: Scope) -> list[Any]:
+    def loop(scope: Scope) -> list[Any] | None:
         results: list[Any] = []
         # "partial" holds the results so far, which lets a loop refer to its own earlier items.
-        outer = scope.child({"partial": results})
-        for inner in combinations(outer) or ():
+        scopes = combinations(scope.child({"partial": results}))
+        if scopes is None:
+            return None
+        for inner in scopes:
             results.append(body(inner))
         return results
 
@@ -458,13 +480,19 @@ def _quantified(node: n.Quantified) -> Compiled:
     every = node.every
 
     def quantify(scope: Scope) -> bool | None:
-        for inner in combinations(scope) or ():
+        scopes = combinations(scope)
+        if scopes is None:
+            return None
+        # Three-valued: a decisive outcome wins, otherwise any non-boolean makes the answer unknown.
+        decisive: bool = not every
+        unknown = False
+        for inner in scopes:
             outcome = condition(inner)
-            if every and outcome is not True:
-                return False
-            if not every and outcome is True:
-                return True
-        return every
+            if outcome is decisive:
+                return not every
+            if type(outcome) is not bool:
+                unknown = True
+        return None if unknown else every
 
     return quantify
 

@@ -16,12 +16,13 @@ from .temporal import (
     format_time,
     format_year_month_duration,
 )
-from .values import NUMBERS, FeelFunction, Range, feel_value
+from .values import FeelFunction, Range, feel_value
 
 
 def format_number(value: Decimal) -> str:
-    text = format(value.normalize(NUMBERS), "f")
-    return "0" if text == "-0" else text
+    # Python's str(Decimal) follows the same rules as Java's BigDecimal.toString, which Camunda
+    # uses: the scale is kept ("1.50"); Java has no negative zero.
+    return str(value.copy_abs() if value.is_zero() else value)
 
 
 def to_string(value: Any) -> str:
@@ -29,7 +30,7 @@ def to_string(value: Any) -> str:
     kind = type(value)
     if value is None:
         return "null"
-    if kind is str:
+    if isinstance(value, str):
         return value
     if kind is bool:
         return "true" if value else "false"

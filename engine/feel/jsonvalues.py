@@ -45,8 +45,12 @@ def to_json(value: Any) -> Any:
     if kind is YearMonthDuration:
         return format_year_month_duration(value)
     if kind is Range:
-        return {"start": to_json(value.start), "end": to_json(value.end),
-                "start included": value.start_included, "end included": value.end_included}
+        return {
+            "start": to_json(value.start),
+            "end": to_json(value.end),
+            "start included": value.start_included,
+            "end included": value.end_included,
+        }
     if isinstance(value, FeelFunction):
         # Functions cannot be stored as variables; Zeebe writes null for them as well.
         return None

@@ -14,8 +14,34 @@ from .errors import FeelSyntaxError
 TokenKind = Literal["number", "string", "name", "op", "eof"]
 
 # Longest operators first so that "**" is not read as two "*".
-_OPERATORS = ("**", "..", "<=", ">=", "!=", "->", "+", "-", "*", "/", "=", "<", ">", ".", ",", ":", "(", ")",
-              "[", "]", "{", "}", "@")
+_OPERATORS = (
+    "**",
+    "..",
+    "<=",
+    ">=",
+    "!=",
+    "->",
+    "+",
+    "-",
+    "*",
+    "/",
+    "=",
+    "<",
+    ">",
+    ".",
+    ",",
+    ":",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "@",
+)
+
+# Only ASCII digits make numbers; str.isdigit() would also accept "²" and other scripts' digits.
+_DIGITS = frozenset("0123456789")
 
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 
@@ -53,7 +79,7 @@ def tokenize(source: str) -> list[Token]:
             tokens.append(Token("eof", "", length, length))
             return tokens
         char = source[pos]
-        if char.isdigit() or (char == "." and pos + 1 < length and source[pos + 1].isdigit()):
+        if char in _DIGITS or (char == "." and pos + 1 < length and source[pos + 1] in _DIGITS):
             end = _number_end(source, pos)
             tokens.append(Token("number", source[pos:end], pos, end))
             pos = end
@@ -105,12 +131,12 @@ def _skip_blank(source: str, pos: int) -> int:
 def _number_end(source: str, pos: int) -> int:
     length = len(source)
     end = pos
-    while end < length and source[end].isdigit():
+    while end < length and source[end] in _DIGITS:
         end += 1
     # "1..3" is a range, so a dot followed by another dot is not a decimal point.
-    if end + 1 < length and source[end] == "." and source[end + 1].isdigit():
+    if end + 1 < length and source[end] == "." and source[end + 1] in _DIGITS:
         end += 1
-        while end < length and source[end].isdigit():
+        while end < length and source[end] in _DIGITS:
             end += 1
     return end
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .scope import Run
-from .temporal import FeelTime, YearMonthDuration, duration_micros, zone_name
+from .temporal import FeelTime, YearMonthDuration, duration_micros
 from .values import Range, feel_value, type_name
 
 
@@ -23,7 +24,7 @@ def member(run: Run, value: Any, key: str) -> Any:
         return [member(run, feel_value(item), key) for item in value]
     if value is None:
         return None
-    reader = _PROPERTIES.get((type(value), key))
+    reader = _PROPERTIES_BY_TYPE.get(type(value), {}).get(key)
     if reader is None:
         run.warn(f"no property found with name '{key}' for {type_name(value)}")
         return None
@@ -39,16 +40,9 @@ def _time_offset(value: datetime | FeelTime) -> timedelta | None:
 
 
 def _timezone(value: datetime | FeelTime) -> str | None:
+    # Only a zone id is a time zone; a bare offset has none (as in Camunda).
     zone = value.zone if isinstance(value, FeelTime) else value.tzinfo
-    if zone is None:
-        return None
-    return zone_name(zone, value if isinstance(value, datetime) else None)
-
-
-def _seconds(value: datetime | FeelTime) -> Decimal:
-    clock = value.local if isinstance(value, FeelTime) else value
-    return Decimal(clock.second) if not clock.microsecond else Decimal(clock.second) + Decimal(
-        clock.microsecond) / 1_000_000
+    return zone.key if isinstance(zone, ZoneInfo) else None
 
 
 def _duration_part(divisor: int, modulus: int | None) -> Callable[[Any], Decimal]:
@@ -64,27 +58,44 @@ def _duration_part(divisor: int, modulus: int | None) -> Callable[[Any], Decimal
 
 
 _SECOND = 1_000_000
-_PROPERTIES: dict[tuple[type, str], Callable[[Any], Any]] = {}
-for _kind in (date, datetime):
-    _PROPERTIES[(_kind, "year")] = lambda v: _number(v.year)
-    _PROPERTIES[(_kind, "month")] = lambda v: _number(v.month)
-    _PROPERTIES[(_kind, "day")] = lambda v: _number(v.day)
-    _PROPERTIES[(_kind, "weekday")] = lambda v: _number(v.isoweekday())
-for _kind in (datetime, FeelTime):
-    _PROPERTIES[(_kind, "hour")] = lambda v: _number((v.local if isinstance(v, FeelTime) else v).hour)
-    _PROPERTIES[(_kind, "minute")] = lambda v: _number((v.local if isinstance(v, FeelTime) else v).minute)
-    _PROPERTIES[(_kind, "second")] = _seconds
-    _PROPERTIES[(_kind, "time offset")] = _time_offset
-    _PROPERTIES[(_kind, "timezone")] = _timezone
-_PROPERTIES[(datetime, "date")] = lambda v: v.date()
-_PROPERTIES[(datetime, "time")] = lambda v: FeelTime(v.time(), v.tzinfo)
-_PROPERTIES[(timedelta, "days")] = _duration_part(86_400 * _SECOND, None)
-_PROPERTIES[(timedelta, "hours")] = _duration_part(3600 * _SECOND, 24)
-_PROPERTIES[(timedelta, "minutes")] = _duration_part(60 * _SECOND, 60)
-_PROPERTIES[(timedelta, "seconds")] = _duration_part(_SECOND, 60)
-_PROPERTIES[(YearMonthDuration, "years")] = lambda v: Decimal(int(v.months / 12))
-_PROPERTIES[(YearMonthDuration, "months")] = lambda v: Decimal(abs(v.months) % 12 * (1 if v.months >= 0 else -1))
-_PROPERTIES[(Range, "start")] = lambda v: v.start
-_PROPERTIES[(Range, "end")] = lambda v: v.end
-_PROPERTIES[(Range, "start included")] = lambda v: v.start_included
-_PROPERTIES[(Range, "end included")] = lambda v: v.end_included
+
+
+def _clock(value: datetime | FeelTime) -> datetime | time:
+    return value.local if isinstance(value, FeelTime) else value
+
+
+_DATE_PROPERTIES: dict[str, Callable[[Any], Any]] = {
+    "year": lambda v: _number(v.year),
+    "month": lambda v: _number(v.month),
+    "day": lambda v: _number(v.day),
+    "weekday": lambda v: _number(v.isoweekday()),
+}
+_TIME_PROPERTIES: dict[str, Callable[[Any], Any]] = {
+    "hour": lambda v: _number(_clock(v).hour),
+    "minute": lambda v: _number(_clock(v).minute),
+    # Camunda gives whole seconds here.
+    "second": lambda v: _number(_clock(v).second),
+    "time offset": _time_offset,
+    "timezone": _timezone,
+}
+_PROPERTIES_BY_TYPE: dict[type, dict[str, Callable[[Any], Any]]] = {
+    date: _DATE_PROPERTIES,
+    datetime: {**_DATE_PROPERTIES, **_TIME_PROPERTIES},
+    FeelTime: _TIME_PROPERTIES,
+    timedelta: {
+        "days": _duration_part(86_400 * _SECOND, None),
+        "hours": _duration_part(3600 * _SECOND, 24),
+        "minutes": _duration_part(60 * _SECOND, 60),
+        "seconds": _duration_part(_SECOND, 60),
+    },
+    YearMonthDuration: {
+        "years": lambda v: Decimal(int(v.months / 12)),
+        "months": lambda v: Decimal(abs(v.months) % 12 * (1 if v.months >= 0 else -1)),
+    },
+    Range: {
+        "start": lambda v: v.start,
+        "end": lambda v: v.end,
+        "start included": lambda v: v.start_included,
+        "end included": lambda v: v.end_included,
+    },
+}

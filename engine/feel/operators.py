@@ -86,8 +86,9 @@ def subtract(run: Run, left: Any, right: Any) -> Any:
         elif left_kind is FeelTime and (left.zone is None) == (right.zone is None):
             seconds = left.seconds_since_midnight() - right.seconds_since_midnight()
             if left.zone is not None:
-                seconds -= Decimal(((left.offset() or timedelta(0)) - (right.offset() or timedelta(0)))
-                                   .total_seconds())
+                seconds -= Decimal(
+                    ((left.offset() or timedelta(0)) - (right.offset() or timedelta(0))).total_seconds()
+                )
             return micros_duration(int(seconds * 1_000_000))
     _mismatch(run, "-", left, right)
     return None
@@ -106,20 +107,14 @@ def multiply(run: Run, left: Any, right: Any) -> Any:
     if left_kind is Decimal:
         left, right, left_kind, right_kind = right, left, right_kind, left_kind
     if right_kind is Decimal:
+        # Camunda multiplies durations by the factor's integer part only (Java's multipliedBy(long)).
+        factor = int(right)
         if left_kind is timedelta:
-            return _scale_duration(left, right)
+            return micros_duration(duration_micros(left) * factor)
         if left_kind is YearMonthDuration:
-            return YearMonthDuration(int(NUMBERS.multiply(Decimal(left.months), right)))
+            return YearMonthDuration(left.months * factor)
     _mismatch(run, "*", left, right)
     return None
-
-
-def _scale_duration(value: timedelta, factor: Decimal) -> timedelta | None:
-    micros = NUMBERS.multiply(Decimal(duration_micros(value)), factor)
-    try:
-        return micros_duration(int(micros))
-    except OverflowError:
-        return None
 
 
 def divide(run: Run, left: Any, right: Any) -> Any:
@@ -130,19 +125,23 @@ def divide(run: Run, left: Any, right: Any) -> Any:
     if left_kind is Decimal and right_kind is Decimal:
         return NUMBERS.divide(left, right)
     if right_kind is Decimal:
+        # Camunda divides durations in whole milliseconds (or months) and truncates the result.
         if left_kind is timedelta:
-            return _scale_duration(left, NUMBERS.divide(Decimal(1), right))
+            millis = duration_micros(left) // 1000
+            return micros_duration(int(NUMBERS.divide(Decimal(millis), right)) * 1000)
         if left_kind is YearMonthDuration:
             return YearMonthDuration(int(NUMBERS.divide(Decimal(left.months), right)))
     if left_kind is right_kind and left_kind in (timedelta, YearMonthDuration):
         if left_kind is timedelta:
-            numerator, denominator = duration_micros(left), duration_micros(right)
+            numerator, denominator = duration_micros(left) // 1000, duration_micros(right) // 1000
         else:
             numerator, denominator = left.months, right.months
         if not denominator:
             run.warn("division by zero")
             return None
-        return NUMBERS.divide(Decimal(numerator), Decimal(denominator))
+        # Camunda divides two durations as whole numbers (Scala Long division), truncating.
+        quotient = abs(numerator) // abs(denominator)
+        return Decimal(quotient if (numerator < 0) == (denominator < 0) else -quotient)
     _mismatch(run, "/", left, right)
     return None
 
@@ -153,9 +152,12 @@ def power(run: Run, left: Any, right: Any) -> Any:
         return None
     try:
         if right == right.to_integral_value():
-            if not left and right < 0:
-                run.warn("division by zero")
-                return None
+            if not left:
+                if right < 0:
+                    run.warn("division by zero")
+                    return None
+                # Java's BigDecimal.pow(0) is 1 for every base, zero included.
+                return Decimal(1) if not right else Decimal(0)
             return NUMBERS.power(left, right)
         # Camunda computes fractional exponents in binary floating point; match its digits.
         result = math.pow(float(left), float(right))
@@ -166,11 +168,9 @@ def power(run: Run, left: Any, right: Any) -> Any:
 
 
 def negate(run: Run, value: Any) -> Any:
-    kind = type(value)
-    if kind is Decimal:
+    # Camunda negates numbers only; "-duration" is null there, write "duration * -1" instead.
+    if type(value) is Decimal:
         return NUMBERS.minus(value)
-    if kind is timedelta or kind is YearMonthDuration:
-        return negate_duration(value)
     if value is not None:
         run.warn(f"expected number but found {type_name(value)} for operator '-'")
     return None

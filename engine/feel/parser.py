@@ -16,9 +16,29 @@ _OR, _AND, _COMPARISON, _ADDITIVE, _MULTIPLICATIVE, _POWER, _UNARY = 10, 20, 30,
 
 _COMPARISON_OPERATORS = ("=", "!=", "<", "<=", ">", ">=")
 _RESERVED = frozenset(
-    {"true", "false", "null", "and", "or", "if", "then", "else", "for", "in", "return", "some", "every",
-     "satisfies", "between", "instance", "function"}
+    {
+        "true",
+        "false",
+        "null",
+        "and",
+        "or",
+        "if",
+        "then",
+        "else",
+        "for",
+        "in",
+        "return",
+        "some",
+        "every",
+        "satisfies",
+        "between",
+        "instance",
+        "function",
+    }
 )
+
+_INFIX_WORDS = frozenset({"and", "or", "then", "else", "return", "satisfies", "in", "between", "instance"})
+_PROPERTY_SECOND_WORDS = {"time": "offset", "start": "included", "end": "included"}
 
 T = TypeVar("T")
 
@@ -42,6 +62,8 @@ class _Parser:
         self.source = source
         self.tokens = tokenize(source)
         self.index = 0
+        # While reading the end of "]1..10[", a "[" that no expression follows closes the range.
+        self.in_range_end = False
 
     # --- token helpers -------------------------------------------------------------------
 
@@ -69,6 +91,13 @@ class _Parser:
         token = token or self.token
         return FeelSyntaxError(self.source, token.start, expected, token.describe())
 
+    def starts_expression(self, token: Token) -> bool:
+        if token.kind == "op":
+            return token.text in ("(", "[", "]", "{", "@", "-", "<", "<=", ">", ">=")
+        if token.kind == "name" and not token.quoted:
+            return token.text not in _INFIX_WORDS
+        return token.kind != "eof"
+
     def expect_op(self, operator: str) -> Token:
         if not self.at_op(operator):
             raise self.fail(f"'{operator}'")
@@ -87,8 +116,9 @@ class _Parser:
         try:
             return parse()
         except RecursionError:
-            raise FeelSyntaxError(self.source, self.token.start, "a less deeply nested expression",
-                                  self.token.describe()) from None
+            raise FeelSyntaxError(
+                self.source, self.token.start, "a less deeply nested expression", self.token.describe()
+            ) from None
 
     # --- expressions -----------------------------------------------------------------------
 
@@ -149,7 +179,7 @@ class _Parser:
             if self.at_op("."):
                 self.advance()
                 node = n.Path(node, self.property_name())
-            elif self.at_op("["):
+            elif self.at_op("[") and not (self.in_range_end and not self.starts_expression(self.peek())):
                 self.advance()
                 condition = self.expression()
                 self.expect_op("]")
@@ -161,13 +191,14 @@ class _Parser:
 
     def property_name(self) -> str:
         token = self.token
-        if token.kind != "name" and token.kind != "string":
+        if token.kind != "name":
             raise self.fail("a name")
         self.advance()
-        # "time offset" is the only built-in property whose name has a space.
-        if token.text == "time" and self.at_word("offset"):
+        # Built-in properties whose names have a space: "time offset", "start included", "end included".
+        follower = _PROPERTY_SECOND_WORDS.get(token.text)
+        if follower is not None and self.at_word(follower):
             self.advance()
-            return "time offset"
+            return f"{token.text} {follower}"
         return token.text
 
     def call(self, function: n.Node) -> n.Node:
@@ -296,7 +327,12 @@ class _Parser:
 
     def range_rest(self, start_included: bool, start: n.Node) -> n.Node:
         self.expect_op("..")
-        end = self.expression()
+        outer = self.in_range_end
+        self.in_range_end = True
+        try:
+            end = self.expression()
+        finally:
+            self.in_range_end = outer
         if self.at_op("]"):
             end_included = True
         elif self.at_op(")", "["):

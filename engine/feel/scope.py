@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 _clock: Callable[[], datetime] | None = None
@@ -21,7 +21,7 @@ def set_clock(clock: Callable[[], datetime] | None) -> None:
 def current_time() -> datetime:
     if _clock is not None:
         return _clock()
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Run:
@@ -32,6 +32,10 @@ class Run:
     def __init__(self, now: datetime | None = None) -> None:
         self.warnings: list[str] = []
         self._now = now
+
+    def scratch(self) -> Run:
+        """A run for a side evaluation whose warnings are thrown away; it shares the clock reading."""
+        return Run(self._now)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

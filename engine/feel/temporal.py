@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
 _DATE = r"(?P<year>-?\d{4,9})-(?P<month>\d\d)-(?P<day>\d\d)"
 _TIME = r"(?P<hour>\d\d):(?P<minute>\d\d)(?::(?P<second>\d\d)(?:\.(?P<fraction>\d+))?)?"
-_ZONE = r"(?P<offset>Z|[+-]\d\d:\d\d(?::\d\d)?)?(?:@(?P<zone>[A-Za-z][\w/+\-]*)|\[(?P<bracket>[A-Za-z][\w/+\-]*)\])?"
+_ZONE_ID = r"[A-Za-z][\w/+\-]*"
+_ZONE = rf"(?P<offset>Z|[+-]\d\d:\d\d(?::\d\d)?)?(?:@(?P<zone>{_ZONE_ID})|\[(?P<bracket>{_ZONE_ID})\])?"
 _DATE_RE = re.compile(_DATE)
 _TIME_RE = re.compile(_TIME + _ZONE)
 _DATE_TIME_RE = re.compile(_DATE + "T" + _TIME + _ZONE)
 _DURATION_RE = re.compile(
-    r"(?P<sign>-)?P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?P<sign>-)?P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<days>\d+)D)?"
     r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
 )
 
@@ -75,10 +76,8 @@ def parse_time(text: str) -> FeelTime | None:
     local = _make_time(match)
     if local is None:
         return None
-    zone = _make_zone(match)
-    if zone is False:
-        return None
-    return FeelTime(local, zone)
+    valid, zone = _make_zone(match)
+    return FeelTime(local, zone) if valid else None
 
 
 def parse_date_time(text: str) -> datetime | None:
@@ -87,8 +86,8 @@ def parse_date_time(text: str) -> datetime | None:
         return None
     day = _make_date(match)
     clock = _make_time(match)
-    zone = _make_zone(match)
-    if day is None or clock is None or zone is False:
+    valid, zone = _make_zone(match)
+    if day is None or clock is None or not valid:
         return None
     return datetime.combine(day, clock, zone)
 
@@ -102,7 +101,7 @@ def parse_duration(text: str) -> timedelta | YearMonthDuration | None:
     if not any(parts.values()):
         return None
     years, months = int(parts["years"] or 0), int(parts["months"] or 0)
-    day_parts = ("weeks", "days", "hours", "minutes", "seconds")
+    day_parts = ("days", "hours", "minutes", "seconds")
     has_day_time = any(parts[name] for name in day_parts)
     if parts["years"] or parts["months"]:
         # FEEL has no duration mixing months with days: the two never convert exactly.
@@ -112,10 +111,11 @@ def parse_duration(text: str) -> timedelta | YearMonthDuration | None:
         return YearMonthDuration(-total if negative else total)
     seconds = Decimal(parts["seconds"] or 0)
     micros = int((seconds * _MICROS_PER_SECOND).to_integral_value(ROUND_FLOOR))
-    days = int(parts["weeks"] or 0) * 7 + int(parts["days"] or 0)
+    days = int(parts["days"] or 0)
     try:
-        value = timedelta(days=days, hours=int(parts["hours"] or 0), minutes=int(parts["minutes"] or 0),
-                          microseconds=micros)
+        value = timedelta(
+            days=days, hours=int(parts["hours"] or 0), minutes=int(parts["minutes"] or 0), microseconds=micros
+        )
     except OverflowError:
         return None
     return -value if negative else value
@@ -151,20 +151,22 @@ def _make_time(match: re.Match[str]) -> time | None:
         return None
 
 
-def _make_zone(match: re.Match[str]) -> tzinfo | None | bool:
-    """The zone of a parsed value; ``False`` means the text named an invalid zone."""
+def _make_zone(match: re.Match[str]) -> tuple[bool, tzinfo | None]:
+    """Whether the zone part is valid, and the zone (``None`` for a local value)."""
     zone_id = match["zone"] or match["bracket"]
     if zone_id is not None:
-        return zone_from_id(zone_id) or False
+        zone = zone_from_id(zone_id)
+        return zone is not None, zone
     offset = match["offset"]
     if offset is None:
-        return None
-    return zone_from_offset(offset) or False
+        return True, None
+    zone = zone_from_offset(offset)
+    return zone is not None, zone
 
 
 def zone_from_id(zone_id: str) -> tzinfo | None:
     if zone_id == "Z":
-        return timezone.utc
+        return UTC
     if zone_id[:1] in "+-":
         return zone_from_offset(zone_id)
     try:
@@ -175,7 +177,7 @@ def zone_from_id(zone_id: str) -> tzinfo | None:
 
 def zone_from_offset(offset: str) -> tzinfo | None:
     if offset == "Z":
-        return timezone.utc
+        return UTC
     match = re.fullmatch(r"([+-])(\d\d):(\d\d)(?::(\d\d))?", offset)
     if match is None:
         return None
@@ -207,14 +209,6 @@ def format_offset(offset: timedelta) -> str:
     seconds = int(abs(offset).total_seconds())
     text = f"{sign}{seconds // 3600:02d}:{seconds // 60 % 60:02d}"
     return text + (f":{seconds % 60:02d}" if seconds % 60 else "")
-
-
-def zone_name(zone: tzinfo, at: datetime | None = None) -> str:
-    """FEEL's name for a zone: the zone id, or the offset for a fixed offset."""
-    if isinstance(zone, ZoneInfo):
-        return zone.key
-    offset = zone.utcoffset(at)
-    return format_offset(offset) if offset is not None else ""
 
 
 def format_time(value: FeelTime) -> str:
@@ -260,7 +254,7 @@ def format_day_time_duration(value: timedelta) -> str:
     if clock:
         text += "T" + clock
     elif not days:
-        text += "T0S"
+        return "P0D"
     return text
 
 
@@ -268,10 +262,12 @@ def format_year_month_duration(value: YearMonthDuration) -> str:
     months = value.months
     sign = "-" if months < 0 else ""
     years, months = divmod(abs(months), 12)
+    if not years and not months:
+        return "P0Y"
     text = f"{sign}P"
     if years:
         text += f"{years}Y"
-    if months or not years:
+    if months:
         text += f"{months}M"
     return text
 
@@ -285,10 +281,6 @@ def duration_micros(value: timedelta) -> int:
 
 def micros_duration(micros: int) -> timedelta:
     return timedelta(microseconds=micros)
-
-
-def duration_seconds(value: timedelta) -> Decimal:
-    return Decimal(duration_micros(value)) / _MICROS_PER_SECOND
 
 
 def add_months(value: date, months: int) -> date:
@@ -309,26 +301,18 @@ def add_to_date_time(value: datetime, delta: timedelta) -> datetime:
     zone = value.tzinfo
     if isinstance(zone, ZoneInfo):
         # Zoned arithmetic runs on the instant timeline, so a DST switch does not distort it.
-        return (value.astimezone(timezone.utc) + delta).astimezone(zone)
+        return (value.astimezone(UTC) + delta).astimezone(zone)
     return value + delta
 
 
 def months_between(start: date, end: date) -> int:
     """Whole months from ``start`` to ``end``, truncated toward zero like Java's ``Period.between``."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    start_rest = _rest_of_month(start)
-    end_rest = _rest_of_month(end)
-    if months > 0 and end_rest < start_rest:
+    if months > 0 and end.day < start.day:
         months -= 1
-    elif months < 0 and end_rest > start_rest:
+    elif months < 0 and end.day > start.day:
         months += 1
     return months
-
-
-def _rest_of_month(value: date) -> tuple[int, ...]:
-    if isinstance(value, datetime):
-        return (value.day, value.hour, value.minute, value.second, value.microsecond)
-    return (value.day,)
 
 
 def time_plus(value: FeelTime, delta: timedelta) -> FeelTime:

@@ -10,8 +10,20 @@ from .scope import Run
 from .values import FeelFunction, Range, feel_value, type_name
 
 _SIMPLE = frozenset(
-    {"number", "string", "boolean", "date", "time", "date and time", "days and time duration",
-     "years and months duration", "list", "context", "range", "function"}
+    {
+        "number",
+        "string",
+        "boolean",
+        "date",
+        "time",
+        "date and time",
+        "days and time duration",
+        "years and months duration",
+        "list",
+        "context",
+        "range",
+        "function",
+    }
 )
 
 
@@ -31,8 +43,10 @@ def instance_of(run: Run, value: Any, spec: TypeSpec) -> bool | None:
         return all(instance_of(run, feel_value(item), element) is True for item in value)
     if name == "context" and spec.entries:
         assert isinstance(value, Mapping)
-        return all(key in value and instance_of(run, feel_value(value[key]), entry) is True
-                   for key, entry in spec.entries)
+        return all(
+            key in value and instance_of(run, feel_value(value[key]), entry) is True
+            for key, entry in spec.entries
+        )
     if name == "range" and spec.parameters:
         assert isinstance(value, Range)
         bounds = [bound for bound in (value.start, value.end) if bound is not None]

@@ -35,10 +35,6 @@ def feel_value(value: Any) -> Any:
     return value
 
 
-def is_number(value: Any) -> bool:
-    return type(value) is Decimal
-
-
 def type_name(value: Any) -> str:
     """The FEEL type name of a value, as used in ``instance of`` and in warnings."""
     kind = type(value)
@@ -133,7 +129,7 @@ def equal(left: Any, right: Any) -> bool | None:
     if left_kind is datetime:
         if right_kind is not datetime or (left.tzinfo is None) != (right.tzinfo is None):
             return None
-        return left == right
+        return bool(left == right)
     if left_kind is FeelTime:
         if right_kind is not FeelTime or (left.zone is None) != (right.zone is None):
             return None
@@ -141,8 +137,12 @@ def equal(left: Any, right: Any) -> bool | None:
     if left_kind is Range:
         if right_kind is not Range:
             return None
-        return (left.start_included == right.start_included and left.end_included == right.end_included
-                and equal(left.start, right.start) is True and equal(left.end, right.end) is True)
+        return (
+            left.start_included == right.start_included
+            and left.end_included == right.end_included
+            and equal(left.start, right.start) is True
+            and equal(left.end, right.end) is True
+        )
     if left_kind is not right_kind:
         return None
     return bool(left == right)
@@ -168,27 +168,27 @@ def compare(left: Any, right: Any) -> int | None:
     if left_kind is not type(right) or left is None:
         return None
     if left_kind is Decimal or left_kind is str or left_kind is date or left_kind is YearMonthDuration:
-        return (left > right) - (left < right)
+        return int(left > right) - int(left < right)
     if left_kind is datetime:
         if (left.tzinfo is None) != (right.tzinfo is None):
             return None
-        return (left > right) - (left < right)
+        return int(left > right) - int(left < right)
     if left_kind is timedelta:
         a, b = duration_micros(left), duration_micros(right)
-        return (a > b) - (a < b)
+        return int(a > b) - int(a < b)
     if left_kind is FeelTime:
         if (left.zone is None) != (right.zone is None):
             return None
         a, b = left.utc_seconds(), right.utc_seconds()
-        return (a > b) - (a < b)
+        return int(a > b) - int(a < b)
     return None
 
 
 def from_json(value: Any) -> Any:
     """Convert a whole JSON value into FEEL values eagerly (numbers become ``Decimal``)."""
-    value = feel_value(value)
-    if type(value) is list:
+    kind = type(value)
+    if kind is list:
         return [from_json(item) for item in value]
-    if type(value) is dict:
+    if kind is dict:
         return {key: from_json(item) for key, item in value.items()}
-    return value
+    return feel_value(value)

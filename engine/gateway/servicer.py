@@ -17,6 +17,7 @@ import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayServicer
 
+from engine.jsoncodec import dumps
 from engine.runtime import commands
 from engine.runtime.context import Context
 from engine.runtime.engine import Engine, InternalError
@@ -59,10 +60,6 @@ def parse_document(text: str, field: str) -> dict[str, Any]:
             f"Property '{field}' is invalid: expected a JSON object, but found {type(document).__name__}",
         )
     return document
-
-
-def _dump(document: Any) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def _require(condition: bool, message: str) -> None:
@@ -215,7 +212,7 @@ class Gateway(GatewayServicer):
                 bpmnProcessId=instance.bpmn_process_id,
                 version=instance.version,
                 processInstanceKey=key,
-                variables=_dump(variables),
+                variables=dumps(variables),
                 tenantId="<default>",
             )
 
@@ -272,11 +269,11 @@ class Gateway(GatewayServicer):
             processDefinitionKey=job.process_definition_key,
             elementId=job.element_id,
             elementInstanceKey=job.element_instance_key,
-            customHeaders=_dump(job.custom_headers),
+            customHeaders=dumps(job.custom_headers),
             worker=job.worker,
             retries=job.retries,
             deadline=job.deadline,
-            variables=_dump(activated.variables),
+            variables=dumps(activated.variables),
             tenantId="<default>",
         )
 

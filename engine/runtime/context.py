@@ -29,8 +29,8 @@ class Sequence:
         return self.last
 
 
-def key_sequence(last_key: int | None) -> Sequence:
-    return Sequence(last_key if last_key is not None else _KEY_BASE)
+def key_sequence(last_key: int) -> Sequence:
+    return Sequence(max(last_key, _KEY_BASE))
 
 
 @dataclass

@@ -15,6 +15,7 @@ import heapq
 import logging
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from engine.model import parse_bpmn
@@ -38,6 +39,16 @@ MAX_BATCH = 500
 MAX_QUEUE = 20_000
 
 
+@dataclass
+class _Batch:
+    layer: Layer
+    records: list[Record] = field(default_factory=list)
+    effects: Effects = field(default_factory=Effects)
+    outcomes: list[tuple[asyncio.Future[Any], Any, bool]] = field(default_factory=list)
+    last_key: int = 0
+    last_position: int = 0
+
+
 class InternalError(Exception):
     """A command failed on a bug in the engine; the state is untouched and the engine keeps serving."""
 
@@ -47,8 +58,10 @@ class Engine:
         self.repository = repository
         self.clock = clock or Clock()
         self.base = Layer(INDEXES)
+        # The newest layer: the base, or the last batch while it is being written.
+        self._top = self.base
         self.models = Models(self._parse_definition)
-        self._keys: Sequence = key_sequence(None)
+        self._keys: Sequence = key_sequence(0)
         self._positions = Sequence(0)
         self._queue: deque[tuple[Command[Any], asyncio.Future[Any]]] = deque()
         self._wakeup = asyncio.Event()
@@ -113,56 +126,69 @@ class Engine:
         return await future
 
     async def _process(self) -> None:
+        # The next batch is processed while the previous one is written (on a thread), on top of
+        # its layer; writes stay in order, and nothing is answered before its own batch is written.
+        writing: asyncio.Task[None] | None = None
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._queue:
-                await self._process_batch()
+                batch = self._process_batch(self._top)
+                self._top = batch.layer
+                if writing is not None:
+                    await writing
+                writing = asyncio.create_task(self._commit(batch))
 
-    async def _process_batch(self) -> None:
-        batch_layer = self.base.child()
-        records: list[Record] = []
-        effects = Effects()
-        outcomes: list[tuple[asyncio.Future[Any], Any, bool]] = []
+    def _process_batch(self, top: Layer) -> _Batch:
+        batch = _Batch(top.child())
         now = self.clock.now_ms()
         for _ in range(min(MAX_BATCH, len(self._queue))):
             command, future = self._queue.popleft()
-            layer = batch_layer.child()
+            layer = batch.layer.child()
             ctx = Context(layer, now, self._keys, self._positions, self.models)
             try:
                 result = command(ctx)
                 ctx.run_agenda()
             except Rejection as rejection:
-                outcomes.append((future, rejection, False))
+                batch.outcomes.append((future, rejection, False))
                 continue
             except Exception as error:
                 log.exception("command failed; its changes were dropped")
-                outcomes.append((future, InternalError(f"internal error: {error!r}"), False))
+                batch.outcomes.append((future, InternalError(f"internal error: {error!r}"), False))
                 continue
             layer.merge_into_parent()
-            records.extend(ctx.records)
-            effects.merge(ctx.effects)
-            outcomes.append((future, result, True))
-        changes = list(batch_layer.changes())
-        if changes or records:
-            await self._write(changes, records)
-        batch_layer.merge_into_parent()
-        for future, outcome, succeeded in outcomes:
+            batch.records.extend(ctx.records)
+            batch.effects.merge(ctx.effects)
+            batch.outcomes.append((future, result, True))
+        batch.last_key, batch.last_position = self._keys.last, self._positions.last
+        return batch
+
+    async def _commit(self, batch: _Batch) -> None:
+        changes = list(batch.layer.changes())
+        if changes or batch.records:
+            await self._write(changes, batch.records, batch.last_key, batch.last_position)
+        batch.layer.merge_into_parent()
+        # The batch processed on top of this one now rests on the base directly.
+        if self._top is batch.layer:
+            self._top = self.base
+        elif self._top.parent is batch.layer:
+            self._top.parent = self.base
+        for future, outcome, succeeded in batch.outcomes:
             if future.done():
                 continue
             if succeeded:
                 future.set_result(outcome)
             else:
                 future.set_exception(outcome)
-        self._apply(effects)
+        self._apply(batch.effects)
 
-    async def _write(self, changes: list[Any], records: list[Record]) -> None:
+    async def _write(
+        self, changes: list[Any], records: list[Record], last_key: int, last_position: int
+    ) -> None:
         delay = 0.05
         while True:
             try:
-                await asyncio.to_thread(
-                    self.repository.write, changes, records, self._keys.last, self._positions.last
-                )
+                await asyncio.to_thread(self.repository.write, changes, records, last_key, last_position)
                 return
             except Exception:
                 # Nothing of this batch was acknowledged yet: keep it and try again once the database

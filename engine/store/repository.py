@@ -7,8 +7,9 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, select
+from sqlalchemy import Engine, select
 
+from engine.jsoncodec import dumps
 from engine.runtime.entities import (
     ENTITY_TYPES,
     ElementInstance,
@@ -41,11 +42,7 @@ def _encode_value(value: Any) -> Any:
 
 
 def encode_entity(entity: Any) -> str:
-    return json.dumps(
-        {name: _encode_value(getattr(entity, name)) for name in entity_fields(type(entity))},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    return dumps({name: _encode_value(getattr(entity, name)) for name in entity_fields(type(entity))})
 
 
 def decode_entity(kind: Kind, data: str) -> Any:
@@ -73,13 +70,32 @@ def decode_entity(kind: Kind, data: str) -> Any:
 @dataclass
 class LoadedState:
     entities: dict[Kind, list[Any]]
-    last_key: int | None
+    last_key: int
     last_position: int
 
 
 class Repository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+
+        def marks(count: int) -> str:
+            return ", ".join([mark] * count)
+
+        self._sql = {
+            "delete_state": f"DELETE FROM {state_table.name} WHERE kind = {mark} AND key = {mark}",
+            "insert_state": f"INSERT INTO {state_table.name} (kind, key, data) VALUES ({marks(3)})",
+            "insert_record": (
+                f"INSERT INTO {records_table.name} (position, record_key, timestamp, value_type, intent, "
+                f"process_instance_key, value) VALUES ({marks(7)})"
+            ),
+            "update_meta": f"UPDATE {meta_table.name} SET value = {mark} WHERE name = {mark}",
+        }
+        with engine.begin() as connection:
+            present = {row[0] for row in connection.execute(select(meta_table.c.name))}
+            for name in (_LAST_KEY, _LAST_POSITION):
+                if name not in present:
+                    connection.execute(meta_table.insert().values(name=name, value=0))
 
     def load(self) -> LoadedState:
         entities: dict[Kind, list[Any]] = {kind: [] for kind in Kind}
@@ -90,7 +106,7 @@ class Repository:
                 name: value
                 for name, value in connection.execute(select(meta_table.c.name, meta_table.c.value))
             }
-        return LoadedState(entities, counters.get(_LAST_KEY), counters.get(_LAST_POSITION, 0))
+        return LoadedState(entities, counters.get(_LAST_KEY, 0), counters.get(_LAST_POSITION, 0))
 
     def write(
         self,
@@ -99,43 +115,38 @@ class Repository:
         last_key: int,
         last_position: int,
     ) -> None:
-        """Write one batch in one transaction: entity changes, new records and the counters."""
-        removed: list[dict[str, Any]] = []
-        stored: list[dict[str, Any]] = []
+        """Write one batch in one transaction: entity changes, new records and the counters.
+
+        Rows go straight to the driver's executemany: this is the engine's hot path, and the
+        statements are fixed, so SQLAlchemy's per-row parameter processing buys nothing here.
+        """
+        removed: list[tuple[str, Any]] = []
+        stored: list[tuple[str, Any, str]] = []
         for kind, key, entity in changes:
-            removed.append({"k": str(kind), "i": key})
+            removed.append((str(kind), key))
             if entity is not TOMBSTONE:
-                stored.append({"kind": str(kind), "key": key, "data": encode_entity(entity)})
+                stored.append((str(kind), key, encode_entity(entity)))
+        rows = [
+            (
+                record.position,
+                record.key,
+                record.timestamp,
+                str(record.value_type),
+                record.intent,
+                record.process_instance_key,
+                dumps(record.value),
+            )
+            for record in records
+        ]
         with self.engine.begin() as connection:
             if removed:
-                connection.execute(
-                    delete(state_table).where(
-                        state_table.c.kind == bindparam("k"), state_table.c.key == bindparam("i")
-                    ),
-                    removed,
-                )
+                connection.exec_driver_sql(self._sql["delete_state"], removed)
             if stored:
-                connection.execute(state_table.insert(), stored)
-            if records:
-                connection.execute(
-                    records_table.insert(),
-                    [
-                        {
-                            "position": record.position,
-                            "record_key": record.key,
-                            "timestamp": record.timestamp,
-                            "value_type": str(record.value_type),
-                            "intent": record.intent,
-                            "process_instance_key": record.process_instance_key,
-                            "value": json.dumps(record.value, ensure_ascii=False, separators=(",", ":")),
-                        }
-                        for record in records
-                    ],
-                )
-            connection.execute(delete(meta_table))
-            connection.execute(
-                meta_table.insert(),
-                [{"name": _LAST_KEY, "value": last_key}, {"name": _LAST_POSITION, "value": last_position}],
+                connection.exec_driver_sql(self._sql["insert_state"], stored)
+            if rows:
+                connection.exec_driver_sql(self._sql["insert_record"], rows)
+            connection.exec_driver_sql(
+                self._sql["update_meta"], [(last_key, _LAST_KEY), (last_position, _LAST_POSITION)]
             )
 
     def records_of(self, process_instance_key: int) -> list[Record]:

@@ -3,5 +3,15 @@
 from . import boolean, contexts, conversion, lists, numeric, ranges, strings, temporal
 from .registry import BUILTINS, Builtin
 
-__all__ = ["BUILTINS", "Builtin", "boolean", "contexts", "conversion", "lists", "numeric", "ranges", "strings",
-           "temporal"]
+__all__ = [
+    "BUILTINS",
+    "Builtin",
+    "boolean",
+    "contexts",
+    "conversion",
+    "lists",
+    "numeric",
+    "ranges",
+    "strings",
+    "temporal",
+]

@@ -44,7 +44,10 @@ def context_put_nested(run: Run, context: Mapping[str, Any], keys: list[Any], va
     if not rest:
         return {**context, head: value}
     nested = feel_value(context.get(head))
-    return {**context, head: context_put_nested(run, nested if isinstance(nested, Mapping) else {}, rest, value)}
+    return {
+        **context,
+        head: context_put_nested(run, nested if isinstance(nested, Mapping) else {}, rest, value),
+    }
 
 
 @builtin("context merge(contexts: list)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -84,7 +84,7 @@ def date_of(run: Run, year: Decimal, month: Decimal, day: Decimal) -> date | Non
         return None
 
 
-@builtin("time(from: string|time|date and time)")
+@builtin("time(from: string|time|date and time|date)")
 def time_from(run: Run, value: Any) -> FeelTime | None:
     if type(value) is str:
         parsed = parse_time(value)
@@ -97,11 +97,16 @@ def time_from(run: Run, value: Any) -> FeelTime | None:
         return parsed
     if type(value) is datetime:
         return FeelTime(value.time(), value.tzinfo)
+    if type(value) is date:
+        # Camunda's answer for a date: midnight UTC.
+        return FeelTime(time(), UTC)
     return value  # type: ignore[no-any-return]
 
 
 @builtin("time(hour: number, minute: number, second: number, offset?: days and time duration|null)")
-def time_of(run: Run, hour: Decimal, minute: Decimal, second: Decimal, offset: timedelta | None = None) -> Any:
+def time_of(
+    run: Run, hour: Decimal, minute: Decimal, second: Decimal, offset: timedelta | None = None
+) -> Any:
     try:
         micros = int((second - int(second)) * 1_000_000)
         local = time(int(hour), int(minute), int(second), micros)
@@ -119,19 +124,16 @@ def time_of(run: Run, hour: Decimal, minute: Decimal, second: Decimal, offset: t
     return FeelTime(local, zone)
 
 
-@builtin("date and time(from: string|date and time|date)")
-def date_and_time_from(run: Run, value: Any) -> datetime | None:
-    if type(value) is str:
-        parsed = parse_date_time(value)
-        if parsed is None:
-            parsed_date = parse_date(value)
-            parsed = datetime.combine(parsed_date, time()) if parsed_date is not None else None
-        if parsed is None:
-            run.warn(f"can't convert '{value}' to a date and time")
-        return parsed
-    if type(value) is date:
-        return datetime.combine(value, time())
-    return value  # type: ignore[no-any-return]
+@builtin("date and time(from: string)")
+def date_and_time_from(run: Run, value: str) -> datetime | None:
+    parsed = parse_date_time(value)
+    if parsed is None:
+        # Camunda reads a plain date as the start of that day.
+        parsed_date = parse_date(value)
+        parsed = datetime.combine(parsed_date, time()) if parsed_date is not None else None
+    if parsed is None:
+        run.warn(f"can't convert '{value}' to a date and time")
+    return parsed
 
 
 @builtin("date and time(date: date|date and time, time: time)")
@@ -163,12 +165,8 @@ def duration(run: Run, value: Any) -> timedelta | YearMonthDuration | None:
 
 
 @builtin("years and months duration(from: date|date and time, to: date|date and time)")
-def years_and_months_duration(run: Run, start: date, end: date) -> YearMonthDuration | None:
-    if isinstance(start, datetime) and isinstance(end, datetime) and (start.tzinfo is None) != (
-            end.tzinfo is None):
-        run.warn("can't compare a local date and time with a zoned one")
-        return None
-    if isinstance(start, datetime) != isinstance(end, datetime):
-        start = start.date() if isinstance(start, datetime) else start
-        end = end.date() if isinstance(end, datetime) else end
+def years_and_months_duration(run: Run, start: date, end: date) -> YearMonthDuration:
+    # Camunda compares only the calendar dates, ignoring times and zones.
+    start = start.date() if isinstance(start, datetime) else start
+    end = end.date() if isinstance(end, datetime) else end
     return YearMonthDuration(months_between(start, end))

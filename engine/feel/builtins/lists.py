@@ -33,7 +33,9 @@ def _both_forms(signature_name: str, parameter: str) -> Callable[[Aggregate], Ag
 
     def register(implementation: Aggregate) -> Aggregate:
         builtin(f"{signature_name}({parameter}: list)")(implementation)
-        builtin(f"{signature_name}({parameter}...: any)")(lambda run, *values: implementation(run, list(values)))
+        builtin(f"{signature_name}({parameter}...: any)")(
+            lambda run, *values: implementation(run, list(values))
+        )
         return implementation
 
     return register
@@ -152,9 +154,10 @@ def mode(run: Run, values: list[Any]) -> list[Decimal] | None:
 def _truth(run: Run, function: str, values: list[Any], decisive: bool) -> bool | None:
     """``all`` (decisive False) and ``any`` (decisive True) over three-valued booleans."""
     unknown = False
+    verdict: bool = decisive
     for item in _items(values):
-        if item is decisive:
-            return decisive
+        if item is verdict:
+            return bool(verdict)
         if type(item) is not bool:
             if item is not None:
                 run.warn(f"{function}() expects booleans but found {type_name(item)}")
@@ -172,32 +175,32 @@ def any_true(run: Run, values: list[Any]) -> bool | None:
     return _truth(run, "any", values, True)
 
 
-def _position(run: Run, function: str, values: list[Any], position: Decimal, allow_end: bool = False) -> int | None:
-    """A 0-based index for a FEEL 1-based (or negative, from the end) position."""
-    if position != position.to_integral_value():
-        run.warn(f"{function}() needs a whole number as position")
-        return None
+def _index(run: Run, function: str, values: list[Any], position: Decimal) -> int | None:
+    """A 0-based index for a 1-based (or negative, from the end) position; Camunda truncates fractions.
+
+    The index may lie outside the list: like Camunda, callers then clamp instead of failing.
+    """
     number = int(position)
-    size = len(values) + (1 if allow_end else 0)
-    if 0 < number <= size:
-        return number - 1
-    if number < 0 and -number <= len(values):
-        return len(values) + number
-    run.warn(f"{function}() position {number} is outside the list")
-    return None
+    if number == 0:
+        run.warn(f"{function}() position must not be 0")
+        return None
+    return number - 1 if number > 0 else len(values) + number
+
+
+def _slice(values: list[Any], start: int, end: int) -> list[Any]:
+    """Scala's lenient ``slice``: bounds are clamped to the list."""
+    start = max(start, 0)
+    end = max(end, 0)
+    return _items(values[start:end]) if start < end else []
 
 
 @builtin("sublist(list: list, start position: number, length?: number)")
 def sublist(run: Run, values: list[Any], start: Decimal, length: Decimal | None = None) -> list[Any] | None:
-    index = _position(run, "sublist", values, start)
+    index = _index(run, "sublist", values, start)
     if index is None:
         return None
-    if length is None:
-        return _items(values[index:])
-    if length < 0 or length != length.to_integral_value():
-        run.warn("sublist() needs a non-negative whole number as length")
-        return None
-    return _items(values[index : index + int(length)])
+    end = len(values) if length is None else index + int(length)
+    return _slice(values, index, end)
 
 
 @builtin("append(list: list, items...: any)")
@@ -205,29 +208,33 @@ def append(run: Run, values: list[Any], *items: Any) -> list[Any]:
     return [*_items(values), *items]
 
 
-@builtin("concatenate(lists...: list)")
-def concatenate(run: Run, *lists: list[Any]) -> list[Any]:
-    return [feel_value(item) for values in lists for item in values]
+def _joined(lists: tuple[Any, ...]) -> list[Any]:
+    """The items of all arguments in order; an argument that is not a list counts as one item."""
+    joined: list[Any] = []
+    for values in lists:
+        joined.extend(_items(values) if type(values) is list else [values])
+    return joined
+
+
+@builtin("concatenate(lists...: any)")
+def concatenate(run: Run, *lists: Any) -> list[Any]:
+    return _joined(lists)
 
 
 @builtin("insert before(list: list, position: number, newItem: any)")
 def insert_before(run: Run, values: list[Any], position: Decimal, item: Any) -> list[Any] | None:
-    index = _position(run, "insert before", values, position)
+    index = _index(run, "insert before", values, position)
     if index is None:
         return None
-    items = _items(values)
-    items.insert(index, item)
-    return items
+    return [*_slice(values, 0, index), item, *_slice(values, index, len(values))]
 
 
 @builtin("remove(list: list, position: number)")
 def remove(run: Run, values: list[Any], position: Decimal) -> list[Any] | None:
-    index = _position(run, "remove", values, position)
+    index = _index(run, "remove", values, position)
     if index is None:
         return None
-    items = _items(values)
-    del items[index]
-    return items
+    return _slice(values, 0, index) + _slice(values, index + 1, len(values))
 
 
 @builtin("reverse(list: list)")
@@ -248,9 +255,9 @@ def _distinct(values: list[Any]) -> list[Any]:
     return unique
 
 
-@builtin("union(lists...: list)")
-def union(run: Run, *lists: list[Any]) -> list[Any]:
-    return _distinct([feel_value(item) for values in lists for item in values])
+@builtin("union(lists...: any)")
+def union(run: Run, *lists: Any) -> list[Any]:
+    return _distinct(_joined(lists))
 
 
 @builtin("distinct values(list: list)")
@@ -275,26 +282,25 @@ def flatten(run: Run, values: list[Any]) -> list[Any]:
     return flat
 
 
-@builtin("sort(list: list, precedes?: function)")
-def sort(run: Run, values: list[Any], precedes: FeelFunction | None = None) -> list[Any] | None:
-    items = _items(values)
+@builtin("sort(list: list, precedes: function)")
+def sort(run: Run, values: list[Any], precedes: FeelFunction) -> list[Any] | None:
+    if len(precedes.parameters) != 2:
+        run.warn("sort() needs a precedes function with 2 parameters")
+        return None
     failed = False
 
     def order(left: Any, right: Any) -> int:
         nonlocal failed
-        if precedes is not None:
-            if precedes.invoke(run, [left, right], None) is True:
-                return -1
-            return 1 if precedes.invoke(run, [right, left], None) is True else 0
-        result = compare(left, right)
-        if result is None:
+        verdict = precedes.invoke(run, [left, right], None)
+        if type(verdict) is not bool:
             failed = True
-            return 0
-        return result
+        if verdict is True:
+            return -1
+        return 1 if precedes.invoke(run, [right, left], None) is True else 0
 
-    ordered = sorted(items, key=cmp_to_key(order))
+    ordered = sorted(_items(values), key=cmp_to_key(order))
     if failed:
-        run.warn("sort() can't order the list's items")
+        run.warn("sort() needs a precedes function that returns booleans")
         return None
     return ordered
 

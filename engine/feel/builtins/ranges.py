@@ -64,7 +64,8 @@ def _before(a: Any, b: Any) -> bool:
         end, end_inf = _end(a)
         start, start_inf = _start(b)
         return _lt(end, start, end_inf, start_inf) or (
-            (not a.end_included or not b.start_included) and _eq(end, start, end_inf, start_inf))
+            (not a.end_included or not b.start_included) and _eq(end, start, end_inf, start_inf)
+        )
     if type(b) is Range:
         return _point_before_range(a, b)
     if type(a) is Range:
@@ -78,16 +79,19 @@ def _meets(a: Range, b: Range) -> bool:
 
 def _overlaps(a: Range, b: Range) -> bool:
     return (
-        (_lt(b.start, a.end, -1, 1) or (_eq(a.end, b.start, 1, -1) and a.end_included and b.start_included))
-        and (_lt(a.start, b.end, -1, 1) or (_eq(a.start, b.end, -1, 1) and a.start_included and b.end_included))
-    )
+        _lt(b.start, a.end, -1, 1) or (_eq(a.end, b.start, 1, -1) and a.end_included and b.start_included)
+    ) and (_lt(a.start, b.end, -1, 1) or (_eq(a.start, b.end, -1, 1) and a.start_included and b.end_included))
 
 
 def _overlaps_before(a: Range, b: Range) -> bool:
     return (
-        (_lt(a.start, b.start, -1, -1)
-         or (_eq(a.start, b.start, -1, -1) and a.start_included and not b.start_included))
-        and (_lt(b.start, a.end, -1, 1) or (_eq(a.end, b.start, 1, -1) and a.end_included and b.start_included))
+        (
+            _lt(a.start, b.start, -1, -1)
+            or (_eq(a.start, b.start, -1, -1) and a.start_included and not b.start_included)
+        )
+        and (
+            _lt(b.start, a.end, -1, 1) or (_eq(a.end, b.start, 1, -1) and a.end_included and b.start_included)
+        )
         and (_lt(a.end, b.end, 1, 1) or (_eq(a.end, b.end, 1, 1) and (not a.end_included or b.end_included)))
     )
 
@@ -95,33 +99,47 @@ def _overlaps_before(a: Range, b: Range) -> bool:
 def _finishes(a: Any, b: Range) -> bool:
     if type(a) is not Range:
         return b.end_included and _eq(b.end, a, 1, 0)
-    return (a.end_included == b.end_included and _eq(a.end, b.end, 1, 1)
-            and (_lt(b.start, a.start, -1, -1)
-                 or (_eq(a.start, b.start, -1, -1) and (not a.start_included or b.start_included))))
+    return (
+        a.end_included == b.end_included
+        and _eq(a.end, b.end, 1, 1)
+        and (
+            _lt(b.start, a.start, -1, -1)
+            or (_eq(a.start, b.start, -1, -1) and (not a.start_included or b.start_included))
+        )
+    )
 
 
 def _includes(a: Range, b: Any) -> bool:
     if type(b) is not Range:
-        return ((_lt(a.start, b, -1, 0) and _lt(b, a.end, 0, 1))
-                or (_eq(a.start, b, -1, 0) and a.start_included)
-                or (_eq(a.end, b, 1, 0) and a.end_included))
-    return ((_lt(a.start, b.start, -1, -1)
-             or (_eq(a.start, b.start, -1, -1) and (a.start_included or not b.start_included)))
-            and (_lt(b.end, a.end, 1, 1)
-                 or (_eq(a.end, b.end, 1, 1) and (a.end_included or not b.end_included))))
+        return (
+            (_lt(a.start, b, -1, 0) and _lt(b, a.end, 0, 1))
+            or (_eq(a.start, b, -1, 0) and a.start_included)
+            or (_eq(a.end, b, 1, 0) and a.end_included)
+        )
+    return (
+        _lt(a.start, b.start, -1, -1)
+        or (_eq(a.start, b.start, -1, -1) and (a.start_included or not b.start_included))
+    ) and (_lt(b.end, a.end, 1, 1) or (_eq(a.end, b.end, 1, 1) and (a.end_included or not b.end_included)))
 
 
 def _starts(a: Any, b: Range) -> bool:
     if type(a) is not Range:
         return b.start_included and _eq(b.start, a, -1, 0)
-    return (a.start_included == b.start_included and _eq(a.start, b.start, -1, -1)
-            and (_lt(a.end, b.end, 1, 1) or (_eq(a.end, b.end, 1, 1) and (not a.end_included or b.end_included))))
+    return (
+        a.start_included == b.start_included
+        and _eq(a.start, b.start, -1, -1)
+        and (_lt(a.end, b.end, 1, 1) or (_eq(a.end, b.end, 1, 1) and (not a.end_included or b.end_included)))
+    )
 
 
 def _coincides(a: Any, b: Any) -> bool:
     if type(a) is Range and type(b) is Range:
-        return (a.start_included == b.start_included and a.end_included == b.end_included
-                and _eq(a.start, b.start, -1, -1) and _eq(a.end, b.end, 1, 1))
+        return (
+            a.start_included == b.start_included
+            and a.end_included == b.end_included
+            and _eq(a.start, b.start, -1, -1)
+            and _eq(a.end, b.end, 1, 1)
+        )
     if type(a) is Range or type(b) is Range:
         raise _Incomparable
     return _eq(a, b)
@@ -171,9 +189,15 @@ _register("overlaps before", _needs_ranges(_overlaps_before), ("range1", "range2
 _register("overlaps after", _swap(_needs_ranges(_overlaps_before)), ("range1", "range2"))
 _register("finishes", _needs_range_second(_finishes), ("point", "range"), ("range1", "range2"))
 _register("finished by", _swap(_needs_range_second(_finishes)), ("range", "point"), ("range1", "range2"))
-_register("includes", _swap(_needs_range_second(lambda p, r: _includes(r, p))), ("range", "point"),
-          ("range1", "range2"))
-_register("during", _needs_range_second(lambda p, r: _includes(r, p)), ("point", "range"), ("range1", "range2"))
+_register(
+    "includes",
+    _swap(_needs_range_second(lambda p, r: _includes(r, p))),
+    ("range", "point"),
+    ("range1", "range2"),
+)
+_register(
+    "during", _needs_range_second(lambda p, r: _includes(r, p)), ("point", "range"), ("range1", "range2")
+)
 _register("starts", _needs_range_second(_starts), ("point", "range"), ("range1", "range2"))
 _register("started by", _swap(_needs_range_second(_starts)), ("range", "point"), ("range1", "range2"))
 _register("coincides", _coincides, ("point1", "point2"), ("range1", "range2"))

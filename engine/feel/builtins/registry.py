@@ -105,8 +105,10 @@ class Builtin(FeelFunction):
             parameter = signature.parameter_at(index)
             if not parameter.accepts(argument):
                 expected = " or ".join(sorted(parameter.types))
-                return (f"expected {expected} but found {type_name(argument)} for parameter "
-                        f"'{parameter.name}' of function '{self.name}'")
+                return (
+                    f"expected {expected} but found {type_name(argument)} for parameter "
+                    f"'{parameter.name}' of function '{self.name}'"
+                )
         return None
 
 
@@ -122,7 +124,9 @@ def builtin(signature: str) -> Callable[[Implementation], Implementation]:
     if " " in name and name not in _KNOWN_MULTI_WORD:
         # The parser reads a name with spaces only if names.py lists it.
         raise ValueError(f"built-in '{name}' is missing from names.py")
-    parameters = tuple(_parse_parameter(text.strip()) for text in match["parameters"].split(",") if text.strip())
+    parameters = tuple(
+        _parse_parameter(text.strip()) for text in match["parameters"].split(",") if text.strip()
+    )
 
     def register(implementation: Implementation) -> Implementation:
         BUILTINS.setdefault(name, Builtin(name)).signatures.append(Signature(parameters, implementation))

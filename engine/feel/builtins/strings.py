@@ -12,8 +12,10 @@ from typing import Any
 
 from ..scope import Run
 from ..values import feel_value
-from .registry import builtin
 from .regex import compile_pattern, translate_replacement
+from .registry import builtin
+
+_JAVA_TRIMMED = "".join(chr(code) for code in range(33))
 
 
 @builtin("string length(string: string)")
@@ -33,21 +35,19 @@ def lower_case(run: Run, text: str) -> str:
 
 @builtin("substring(string: string, start position: number, length?: number)")
 def substring(run: Run, text: str, start: Decimal, length: Decimal | None = None) -> str | None:
-    if start != start.to_integral_value() or (length is not None and length != length.to_integral_value()):
-        run.warn("substring() needs whole numbers for its start position and length")
-        return None
+    # Camunda truncates fractional positions; positions count from 1, negative ones from the end.
     begin = int(start)
-    # Positions count from 1; negative positions count from the end.
     index = begin - 1 if begin > 0 else len(text) + begin
-    if begin == 0 or index < 0 or index > len(text):
+    if index < 0 or index > len(text):
         run.warn(f"substring() start position {begin} is outside the string")
         return None
     if length is None:
         return text[index:]
-    if length < 0:
+    end = min(index + int(length), len(text))
+    if end < index:
         run.warn("substring() length must not be negative")
         return None
-    return text[index : index + int(length)]
+    return text[index:end]
 
 
 @builtin("substring before(string: string, match: string)")
@@ -103,7 +103,17 @@ def split(run: Run, text: str, delimiter: str) -> list[str] | None:
     compiled = compile_pattern(run, delimiter, None)
     if compiled is None:
         return None
-    return compiled.split(text)
+    # Java's Pattern.split(text, -1), which Camunda uses: trailing empty parts stay, but a
+    # zero-width match at the very start does not produce an empty first part.
+    parts: list[str] = []
+    last = 0
+    for found in compiled.finditer(text):
+        if found.end() == 0:
+            continue
+        parts.append(text[last : found.start()])
+        last = found.end()
+    parts.append(text[last:])
+    return parts
 
 
 @builtin("extract(string: string, pattern: string)")
@@ -116,12 +126,18 @@ def extract(run: Run, text: str, pattern: str) -> list[str] | None:
 
 @builtin("trim(string: string)")
 def trim(run: Run, text: str) -> str:
-    return text.strip()
+    # Java's String.trim: strips ASCII control characters and spaces, not other Unicode whitespace.
+    return text.strip(_JAVA_TRIMMED)
 
 
 @builtin("string join(list: list, delimiter?: string|null, prefix?: string|null, suffix?: string|null)")
-def string_join(run: Run, items: list[Any], delimiter: str | None = None, prefix: str | None = None,
-                suffix: str | None = None) -> str | None:
+def string_join(
+    run: Run,
+    items: list[Any],
+    delimiter: str | None = None,
+    prefix: str | None = None,
+    suffix: str | None = None,
+) -> str | None:
     texts: list[str] = []
     for raw in items:
         item = feel_value(raw)
