@@ -8,7 +8,7 @@ import logging
 import signal
 
 from engine.app import start_engine
-from engine.store.database import DEFAULT_DATABASE_URL
+from engine.store.database import DEFAULT_DATABASE_URL, DatabaseInUse
 
 log = logging.getLogger("engine")
 
@@ -43,7 +43,11 @@ async def serve(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(serve(args))
+    try:
+        asyncio.run(serve(args))
+    except (DatabaseInUse, OSError) as error:
+        log.error("%s", error)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

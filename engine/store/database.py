@@ -6,10 +6,12 @@ that later upgrades to a write fails with SQLITE_BUSY under concurrency, ignorin
 
 from __future__ import annotations
 
+import fcntl
+import zlib
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, Text, create_engine, event
+from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, Text, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 metadata = MetaData()
@@ -82,3 +84,54 @@ def open_database(url: str, writer: bool = True) -> Engine:
         engine = create_engine(parsed, pool_pre_ping=True)
     metadata.create_all(engine)
     return engine
+
+
+class DatabaseInUse(Exception):
+    """Another engine already owns this database."""
+
+
+class Ownership:
+    """One engine per database: two writers would interleave their keys and logs.
+
+    SQLite: an exclusive `flock` on a file beside the database. PostgreSQL: a session advisory
+    lock held on a connection of its own. Both vanish with the process, `kill -9` included.
+    """
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self._engine = engine
+        self._url = url
+        self._file: Any = None
+        self._connection: Any = None
+
+    def acquire(self) -> None:
+        parsed = make_url(self._url)
+        if parsed.get_backend_name() == "sqlite":
+            if not parsed.database or parsed.database == ":memory:":
+                return
+            self._file = open(f"{parsed.database}.lock", "w")  # noqa: SIM115 - held for the engine's life
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._file.close()
+                self._file = None
+                raise DatabaseInUse(f"another engine is using the database {self._url}") from None
+        elif parsed.get_backend_name() == "postgresql":
+            self._connection = self._engine.connect()
+            lock_id = zlib.crc32(self._url.encode())
+            locked = self._connection.execute(
+                text("SELECT pg_try_advisory_lock(:id)"), {"id": lock_id}
+            ).scalar()
+            self._connection.commit()
+            if not locked:
+                self._connection.close()
+                self._connection = None
+                raise DatabaseInUse(f"another engine is using the database {self._url}")
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self._connection is not None:
+            # Closing would only return the connection to the pool, still holding the lock.
+            self._connection.invalidate()
+            self._connection = None
