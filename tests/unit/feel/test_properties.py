@@ -120,14 +120,14 @@ def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     )
     return st.one_of(
         binary.map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        st.tuples(children, children, children).map(lambda t: f"if {t[0]} then {t[1]} else {t[2]}"),
+        st.tuples(children, children, children).map(lambda t: f"(if {t[0]} then {t[1]} else {t[2]})"),
         children.map(lambda c: f"[{c}, {c}]"),
         children.map(lambda c: f"{{k: {c}, m: k}}.m"),
         children.map(lambda c: f"xs[{c}]"),
-        children.map(lambda c: f"for i in xs return {c}"),
-        children.map(lambda c: f"some i in xs satisfies {c}"),
-        children.map(lambda c: f"{c} in [1..10]"),
-        children.map(lambda c: f"{c} between 1 and 5"),
+        children.map(lambda c: f"(for i in xs return {c})"),
+        children.map(lambda c: f"(some i in xs satisfies {c})"),
+        children.map(lambda c: f"({c} in [1..10])"),
+        children.map(lambda c: f"({c} between 1 and 5)"),
         children.map(lambda c: f"{c}.a"),
         children.map(lambda c: f"-{c}"),
         st.tuples(
@@ -154,7 +154,7 @@ def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         ).map(lambda t: f"{t[0]}({t[1]})"),
         st.tuples(children, children).map(lambda t: f"substring({t[0]}, {t[1]})"),
         children.map(lambda c: f"(function(a) a + {c})(x)"),
-        children.map(lambda c: f"{c} instance of number"),
+        children.map(lambda c: f"({c} instance of number)"),
     )
 
 
