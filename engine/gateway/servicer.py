@@ -21,7 +21,7 @@ from engine.jsoncodec import dumps
 from engine.runtime import commands
 from engine.runtime.context import Context
 from engine.runtime.engine import Engine, InternalError
-from engine.runtime.entities import ElementInstance
+from engine.runtime.entities import ElementInstance, ProcessDefinition
 from engine.runtime.errors import Rejection, RejectionType
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 GATEWAY_VERSION = "8.8.0"
+TENANT = "<default>"
 DEFAULT_LONG_POLL_MS = 10_000
 DEFAULT_RESULT_TIMEOUT_MS = 10_000
 # Answer a long poll this long before the client's own deadline, so it never sees DEADLINE_EXCEEDED.
@@ -65,6 +66,16 @@ def parse_document(text: str, field: str) -> dict[str, Any]:
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise Rejection(RejectionType.INVALID_ARGUMENT, message)
+
+
+def _process_metadata(definition: ProcessDefinition) -> pb.ProcessMetadata:
+    return pb.ProcessMetadata(
+        bpmnProcessId=definition.bpmn_process_id,
+        version=definition.version,
+        processDefinitionKey=definition.key,
+        resourceName=definition.resource_name,
+        tenantId=TENANT,
+    )
 
 
 class Gateway(GatewayServicer):
@@ -115,30 +126,32 @@ class Gateway(GatewayServicer):
         async def call() -> pb.DeployResourceResponse:
             resources = [(resource.name, bytes(resource.content)) for resource in request.resources]
             deployment = await self.engine.execute(lambda ctx: commands.deploy(ctx, resources))
-            entries = [
-                pb.Deployment(
-                    process=pb.ProcessMetadata(
-                        bpmnProcessId=p.bpmn_process_id,
-                        version=p.version,
-                        processDefinitionKey=p.key,
-                        resourceName=p.resource_name,
-                        tenantId="<default>",
-                    )
-                )
-                for p in deployment.processes
-            ] + [
+            entries = [pb.Deployment(process=_process_metadata(p)) for p in deployment.processes] + [
                 pb.Deployment(
                     form=pb.FormMetadata(
                         formId=f.form_id,
                         version=f.version,
                         formKey=f.key,
                         resourceName=f.resource_name,
-                        tenantId="<default>",
+                        tenantId=TENANT,
                     )
                 )
                 for f in deployment.forms
             ]
-            return pb.DeployResourceResponse(key=deployment.key, deployments=entries, tenantId="<default>")
+            return pb.DeployResourceResponse(key=deployment.key, deployments=entries, tenantId=TENANT)
+
+        return await self._run(context, call)
+
+    async def DeployProcess(self, request: pb.DeployProcessRequest, context: Any) -> pb.DeployProcessResponse:
+        """Zeebe's deprecated predecessor of DeployResource, still used by older clients."""
+
+        async def call() -> pb.DeployProcessResponse:
+            resources = [(process.name, bytes(process.definition)) for process in request.processes]
+            deployment = await self.engine.execute(lambda ctx: commands.deploy(ctx, resources))
+            return pb.DeployProcessResponse(
+                key=deployment.key,
+                processes=[_process_metadata(p) for p in deployment.processes],
+            )
 
         return await self._run(context, call)
 
@@ -168,7 +181,7 @@ class Gateway(GatewayServicer):
                 bpmnProcessId=instance.bpmn_process_id,
                 version=instance.version,
                 processInstanceKey=instance.key,
-                tenantId="<default>",
+                tenantId=TENANT,
             )
 
         return await self._run(context, call)
@@ -213,7 +226,7 @@ class Gateway(GatewayServicer):
                 version=instance.version,
                 processInstanceKey=key,
                 variables=dumps(variables),
-                tenantId="<default>",
+                tenantId=TENANT,
             )
 
         return await self._run(context, call)
@@ -274,7 +287,7 @@ class Gateway(GatewayServicer):
             retries=job.retries,
             deadline=job.deadline,
             variables=dumps(activated.variables),
-            tenantId="<default>",
+            tenantId=TENANT,
         )
 
     async def ActivateJobs(
@@ -434,7 +447,7 @@ class Gateway(GatewayServicer):
                     variables,
                 )
             )
-            return pb.PublishMessageResponse(key=key, tenantId="<default>")
+            return pb.PublishMessageResponse(key=key, tenantId=TENANT)
 
         return await self._run(context, call)
 
@@ -444,9 +457,6 @@ class Gateway(GatewayServicer):
         await self._abort(
             context, grpc.StatusCode.UNIMPLEMENTED, f"{rpc} is not supported by this engine yet"
         )
-
-    async def DeployProcess(self, request: pb.DeployProcessRequest, context: Any) -> pb.DeployProcessResponse:
-        await self._unsupported(context, "DeployProcess (deprecated by Zeebe; use DeployResource)")
 
     async def EvaluateDecision(
         self, request: pb.EvaluateDecisionRequest, context: Any

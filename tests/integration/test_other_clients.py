@@ -110,6 +110,9 @@ async def test_zbctl_deploys_starts_works_jobs_and_publishes(engine: EngineHandl
     process = deployed["deployments"][0]["process"]
     assert process["bpmnProcessId"] == "other-client-order"
     assert process["version"] == 1
+    # the older form goes through the deprecated DeployProcess RPC: the same bytes, the same version
+    legacy = json.loads(_zbctl(address, "deploy", str(diagram)))
+    assert legacy["processes"][0]["processDefinitionKey"] == process["processDefinitionKey"], legacy
 
     created = json.loads(
         _zbctl(address, "create", "instance", "other-client-order", "--variables", '{"orderId": "zb-1"}')
