@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.model import ModelError, parse_bpmn, parse_form
 from engine.model.elements import Process
-from engine.runtime import instances, jobs
+from engine.runtime import instances, jobs, user_tasks
 from engine.runtime.context import Context
 from engine.runtime.entities import (
     ElementInstance,
@@ -26,6 +26,7 @@ from engine.runtime.entities import (
     Message,
     MessageSubscription,
     ProcessDefinition,
+    UserTask,
 )
 from engine.runtime.errors import already_exists, invalid_argument, invalid_state, not_found
 from engine.runtime.incidents import ErrorType, clear_incident, raise_incident
@@ -321,6 +322,38 @@ def update_job_timeout(ctx: Context, key: int, timeout: int) -> None:
     job = replace(job, deadline=ctx.now + timeout)
     jobs.store(ctx, job, "TIMEOUT_UPDATED")
     ctx.effects.due_at.add(job.deadline)
+
+
+# ----------------------------------------------------------------------------------------- user tasks
+
+
+def _user_task(ctx: Context, key: int, action: str) -> UserTask:
+    task: UserTask | None = ctx.layer.get(Kind.USER_TASK, key)
+    if task is None:
+        raise not_found(f"Expected to {action} user task with key '{key}', but no such user task was found")
+    return task
+
+
+def assign_user_task(ctx: Context, key: int, assignee: str, allow_override: bool = True) -> UserTask:
+    task = _user_task(ctx, key, "assign")
+    if not assignee:
+        raise invalid_argument("Expected an assignee, but the assignee is empty")
+    if task.assignee and task.assignee != assignee and not allow_override:
+        raise invalid_state(
+            f"Expected to assign user task with key '{key}', but it is already assigned to '{task.assignee}'"
+        )
+    return user_tasks.store(ctx, replace(task, assignee=assignee), "ASSIGNED")
+
+
+def unassign_user_task(ctx: Context, key: int) -> UserTask:
+    task = _user_task(ctx, key, "unassign")
+    return user_tasks.store(ctx, replace(task, assignee=None), "ASSIGNED")
+
+
+def complete_user_task(ctx: Context, key: int, variables: dict[str, Any]) -> None:
+    task = _user_task(ctx, key, "complete")
+    user_tasks.remove(ctx, task, "COMPLETED")
+    instances.complete_step(ctx, task.element_instance_key, variables)
 
 
 # ------------------------------------------------------------------------------ variables, incidents

@@ -22,6 +22,8 @@ class Kind(StrEnum):
     INCIDENT = "incident"
     SUBSCRIPTION = "subscription"
     MESSAGE = "message"
+    USER_TASK = "user_task"
+    TIMER = "timer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,53 @@ class Message:
     correlated_processes: frozenset[str] = frozenset()
 
 
+class UserTaskState(StrEnum):
+    CREATED = "CREATED"
+
+
+@dataclass(frozen=True, slots=True)
+class UserTask:
+    """A Zeebe user task (`zeebe:userTask`): work for a person, done through a task list."""
+
+    key: int
+    element_instance_key: int
+    process_instance_key: int
+    bpmn_process_id: str
+    process_definition_key: int
+    version: int
+    element_id: str
+    created_at: int
+    state: UserTaskState = UserTaskState.CREATED
+    assignee: str | None = None
+    candidate_groups: tuple[str, ...] = ()
+    candidate_users: tuple[str, ...] = ()
+    due_date: str | None = None
+    follow_up_date: str | None = None
+    priority: int = 50
+    form_key: int | None = None
+    external_form_reference: str | None = None
+    custom_headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """A scheduled timer event: a catch event, a boundary event, or a timer start event."""
+
+    key: int
+    element_id: str
+    process_definition_key: int
+    bpmn_process_id: str
+    due_at: int
+    # The element instance that waits: the catch event, the boundary event's host, or the scope of an
+    # event subprocess; -1 for a process's timer start event.
+    element_instance_key: int = -1
+    process_instance_key: int = -1
+    # Cycles: firings left (-1 = forever) and the definition to compute the next one from.
+    repetitions: int = 1
+    cycle: str | None = None
+    interrupting: bool = True
+
+
 ENTITY_TYPES: dict[Kind, type[Any]] = {
     Kind.PROCESS: ProcessDefinition,
     Kind.FORM: FormDefinition,
@@ -169,6 +218,8 @@ ENTITY_TYPES: dict[Kind, type[Any]] = {
     Kind.INCIDENT: Incident,
     Kind.SUBSCRIPTION: MessageSubscription,
     Kind.MESSAGE: Message,
+    Kind.USER_TASK: UserTask,
+    Kind.TIMER: Timer,
 }
 
 
@@ -201,6 +252,14 @@ INDEXES: dict[str, tuple[Index, ...]] = {
         Index("correlation", lambda m: (m.name, m.correlation_key)),
         Index("message_id", lambda m: (m.name, m.correlation_key, m.message_id) if m.message_id else None),
         Index("all", lambda m: True),
+    ),
+    Kind.USER_TASK: (Index("element_instance", lambda t: t.element_instance_key),),
+    Kind.TIMER: (
+        Index("element_instance", lambda t: t.element_instance_key if t.element_instance_key >= 0 else None),
+        Index(
+            "process_definition", lambda t: t.process_definition_key if t.element_instance_key < 0 else None
+        ),
+        Index("all", lambda t: True),
     ),
 }
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from engine.model.elements import JOB_ELEMENT_TYPES, ElementType, EventType, FlowNode, Process, SequenceFlow
-from engine.runtime import jobs
+from engine.runtime import jobs, user_tasks
 from engine.runtime.context import Context
 from engine.runtime.entities import (
     ElementInstance,
@@ -207,6 +207,8 @@ def activate(ctx: Context, instance: ElementInstance) -> None:
         message = buffered_message_for(ctx, subscription)
         if message is not None:
             correlate(ctx, subscription.key, message)
+    elif prepared.user_task is not None:
+        user_tasks.create(ctx, instance, prepared.user_task, dict(element.job.headers) if element.job else {})
     elif prepared.script_result is not None:
         document = prepared.script_result
         ctx.later(lambda: complete_step(ctx, instance.key, document))
@@ -219,11 +221,12 @@ def activate(ctx: Context, instance: ElementInstance) -> None:
 class _Prepared:
     """What an element needs evaluated before it may be ACTIVATED (a failure raises an incident)."""
 
-    __slots__ = ("boundary_messages", "job", "message", "script_result")
+    __slots__ = ("boundary_messages", "job", "message", "script_result", "user_task")
 
     def __init__(self) -> None:
         self.job: tuple[str, int, dict[str, str]] | None = None
         self.script_result: dict[str, Any] | None = None
+        self.user_task: user_tasks.Assignment | None = None
         self.message: tuple[str, str] | None = None
         self.boundary_messages: list[tuple[FlowNode, str, str]] = []
 
@@ -233,10 +236,17 @@ def _prepare(ctx: Context, instance: ElementInstance, element: FlowNode | None) 
     if element is None:
         return prepared
     script = element.properties.get("script")
-    needs_variables = element.job or element.message or element.boundary_events or script
+    is_user_task = element.type is ElementType.USER_TASK
+    needs_variables = element.job or element.message or element.boundary_events or script or is_user_task
     variables = visible_variables(ctx, instance.key) if needs_variables else {}
     if script is not None:
         prepared.script_result = {script["resultVariable"]: evaluate(script["expression"], variables)}
+    if is_user_task:
+        assignment = user_tasks.Assignment(ctx, element, variables)
+        if element.properties.get("userTask"):
+            prepared.user_task = assignment
+        else:
+            prepared.job = (user_tasks.JOB_WORKER_USER_TASK, 1, assignment.job_headers())
     if element.job is not None and element.type in JOB_ELEMENT_TYPES:
         job_type = evaluate_string(element.job.type, variables)
         retries = evaluate_integer(element.job.retries, variables)
@@ -399,6 +409,7 @@ def terminate(ctx: Context, instance: ElementInstance) -> None:
         terminate(ctx, child)
     if instance.job_key is not None:
         jobs.cancel(ctx, instance.job_key)
+    user_tasks.cancel_of(ctx, instance.key)
     close_subscriptions(ctx, instance.key)
     clear_incidents_of(ctx, instance.key)
     _record(ctx, instance, "ELEMENT_TERMINATED")

@@ -26,6 +26,7 @@ _SUPPORTED_ACTIVITIES = frozenset(
         ElementType.SCRIPT_TASK,
         ElementType.BUSINESS_RULE_TASK,
         ElementType.RECEIVE_TASK,
+        ElementType.USER_TASK,
         ElementType.TASK,
         ElementType.MANUAL_TASK,
         ElementType.EXCLUSIVE_GATEWAY,

@@ -19,6 +19,8 @@ from engine.runtime.entities import (
     Kind,
     Message,
     ScopeVariables,
+    UserTask,
+    UserTaskState,
     Variable,
     entity_fields,
 )
@@ -59,6 +61,11 @@ def decode_entity(kind: Kind, data: str) -> Any:
     if kind is Kind.MESSAGE:
         fields["correlated_processes"] = frozenset(fields["correlated_processes"])
         return Message(**fields)
+    if kind is Kind.USER_TASK:
+        fields["state"] = UserTaskState(fields["state"])
+        fields["candidate_groups"] = tuple(fields["candidate_groups"])
+        fields["candidate_users"] = tuple(fields["candidate_users"])
+        return UserTask(**fields)
     if kind is Kind.VARIABLES:
         fields["variables"] = {
             name: Variable(key, value) for name, (key, value) in fields["variables"].items()

@@ -16,7 +16,10 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from engine.app import RunningEngine, start_engine
+from engine.runtime import commands
 from engine.runtime.clock import Clock
+from engine.runtime.context import Context
+from engine.runtime.entities import Kind, UserTask
 from engine.store.database import open_database
 from engine.store.instance_view import InstanceView, instance_view
 from engine.store.repository import Repository
@@ -75,6 +78,59 @@ class EngineHandle:
             self._loop.close()
             self._running = None
         self._reader.engine.dispose()
+
+    # ------------------------------------------------------------------------- commands and queries
+
+    async def execute(self, command: Callable[[Context], T]) -> T:
+        """Run an engine command on the embedded engine's own loop, and wait for its answer."""
+        assert self._loop is not None, "commands need an embedded engine"
+        running = self.running
+        return await asyncio.wrap_future(
+            asyncio.run_coroutine_threadsafe(running.engine.execute(command), self._loop)
+        )
+
+    async def read(self, query: Callable[[Context], T]) -> T:
+        return await self.execute(query)
+
+    async def user_tasks(self, process_instance_key: int) -> list[UserTask]:
+        def query(ctx: Context) -> list[UserTask]:
+            return sorted(
+                (
+                    task
+                    for task in ctx.layer.all(Kind.USER_TASK)
+                    if task.process_instance_key == process_instance_key
+                ),
+                key=lambda task: task.key,
+            )
+
+        return await self.read(query)
+
+    async def user_task_at(
+        self, process_instance_key: int, element_id: str, timeout: float = DEFAULT_TIMEOUT_S
+    ) -> UserTask:
+        """The open user task of an instance at `element_id`, once there is one."""
+        found: list[UserTask] = []
+        give_up = time.monotonic() + timeout
+        while not found:
+            found = [
+                task for task in await self.user_tasks(process_instance_key) if task.element_id == element_id
+            ]
+            if not found and time.monotonic() >= give_up:
+                view = self.instance(process_instance_key)
+                raise AssertionTimeout(
+                    f"process instance {process_instance_key}: expected a user task at '{element_id}' within "
+                    f"{timeout:g} s, but it is {view.state}, waiting at {view.waiting_at() or 'nothing'}"
+                )
+            if not found:
+                await asyncio.sleep(_POLL_INTERVAL_S)
+        return found[0]
+
+    async def complete_user_task(
+        self, process_instance_key: int, element_id: str, variables: dict[str, Any] | None = None
+    ) -> UserTask:
+        task = await self.user_task_at(process_instance_key, element_id)
+        await self.execute(lambda ctx: commands.complete_user_task(ctx, task.key, variables or {}))
+        return task
 
     # ---------------------------------------------------------------------------------------- clock
 
