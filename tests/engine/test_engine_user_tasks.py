@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from diagrams import Diagram, activate_one, form
 from pyzeebe import ZeebeClient
 
-from diagrams import Diagram, activate_one, form
 from engine.runtime import commands
 from engine.runtime.errors import Rejection
 from engine.testing.handle import EngineHandle
