@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.model import ModelError, parse_bpmn, parse_form
-from engine.model.elements import Process
-from engine.runtime import instances, jobs, user_tasks
+from engine.model.elements import ElementType, Process
+from engine.runtime import instances, jobs, timers, user_tasks
 from engine.runtime.context import Context
 from engine.runtime.entities import (
     ElementInstance,
@@ -26,9 +26,11 @@ from engine.runtime.entities import (
     Message,
     MessageSubscription,
     ProcessDefinition,
+    Timer,
     UserTask,
 )
 from engine.runtime.errors import already_exists, invalid_argument, invalid_state, not_found
+from engine.runtime.expressions import EvaluationFailure
 from engine.runtime.incidents import ErrorType, clear_incident, raise_incident
 from engine.runtime.records import ValueType
 from engine.runtime.subscriptions import message_value
@@ -121,6 +123,9 @@ def _deploy_process(
     )
     ctx.layer.put(Kind.PROCESS, definition.key, definition)
     ctx.models.add(definition.key, model)
+    if latest is not None:
+        timers.cancel_start_timers(ctx, latest.key)
+    _schedule_start_timers(ctx, definition, model)
     ctx.record(
         ValueType.PROCESS,
         "CREATED",
@@ -134,6 +139,28 @@ def _deploy_process(
         },
     )
     return definition
+
+
+def _schedule_start_timers(ctx: Context, definition: ProcessDefinition, model: Process) -> None:
+    """The latest version of a process owns its timer start events (Zeebe's rule)."""
+    for element in model.elements.values():
+        if (
+            element.type is ElementType.START_EVENT
+            and element.scope_id == model.id
+            and element.timer is not None
+        ):
+            try:
+                plan = timers.plan(element, {}, ctx.now)
+            except EvaluationFailure as failure:
+                where = f"{definition.resource_name}: element '{element.id}'"
+                raise invalid_argument(f"{where}: the timer cannot be scheduled: {failure}") from None
+            timers.schedule_timer(
+                ctx,
+                element,
+                plan,
+                process_definition_key=definition.key,
+                bpmn_process_id=definition.bpmn_process_id,
+            )
 
 
 def _deploy_form(ctx: Context, deployment_key: int, name: str, data: bytes, form_id: str) -> FormDefinition:
@@ -456,7 +483,9 @@ def publish_message(
 
 
 def run_due_work(ctx: Context) -> None:
-    """Time out activated jobs, end retry back-offs and expire messages whose time has come."""
+    """Fire due timers, time out activated jobs, end retry back-offs and expire messages."""
+    for timer in timers.due(ctx):
+        _fire(ctx, timer)
     for job in ctx.layer.find(Kind.JOB, "activated", True):
         if job.deadline <= ctx.now:
             jobs.make_activatable(ctx, job, "TIMED_OUT")
@@ -469,9 +498,32 @@ def run_due_work(ctx: Context) -> None:
             ctx.record(ValueType.MESSAGE, "EXPIRED", message.key, message_value(message))
 
 
+def _fire(ctx: Context, timer: Timer) -> None:
+    timers.remove(ctx, timer, "TRIGGERED")
+    if timer.element_instance_key < 0:
+        definition: ProcessDefinition = ctx.layer.get(Kind.PROCESS, timer.process_definition_key)
+        instances.create_process_instance(ctx, definition, {}, start_at=timer.element_id)
+        waiting_on = True
+    else:
+        waiting: ElementInstance | None = ctx.layer.get(Kind.ELEMENT, timer.element_instance_key)
+        if waiting is None or waiting.state is not ElementState.ACTIVATED:
+            return
+        instances.trigger(
+            ctx, waiting, ctx.models.get(waiting.process_definition_key).element(timer.element_id), {}
+        )
+        current = ctx.layer.get(Kind.ELEMENT, waiting.key)
+        waiting_on = (
+            current is not None and current.state is ElementState.ACTIVATED and not timer.interrupting
+        )
+    following = timers.next_occurrence(ctx, timer)
+    if following is not None and waiting_on:
+        timers.reschedule(ctx, following)
+
+
 def next_due(ctx: Context) -> int | None:
     """The earliest time at which `run_due_work` has something to do."""
-    times = [job.deadline for job in ctx.layer.find(Kind.JOB, "activated", True)]
+    times = [timer.due_at for timer in ctx.layer.find(Kind.TIMER, "all", True)]
+    times += [job.deadline for job in ctx.layer.find(Kind.JOB, "activated", True)]
     times += [job.retry_at for job in ctx.layer.find(Kind.JOB, "backoff", True)]
     times += [message.expires_at for message in ctx.layer.find(Kind.MESSAGE, "all", True)]
     return min(times) if times else None

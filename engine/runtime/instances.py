@@ -11,8 +11,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from engine.model.elements import JOB_ELEMENT_TYPES, ElementType, EventType, FlowNode, Process, SequenceFlow
-from engine.runtime import jobs, user_tasks
+from engine.model.elements import (
+    JOB_ELEMENT_TYPES,
+    ElementType,
+    EventType,
+    Expr,
+    FlowNode,
+    Process,
+    SequenceFlow,
+)
+from engine.runtime import jobs, timers, user_tasks
 from engine.runtime.context import Context
 from engine.runtime.entities import (
     ElementInstance,
@@ -98,7 +106,7 @@ def _model(ctx: Context, instance: ElementInstance) -> Process:
 
 
 def create_process_instance(
-    ctx: Context, definition: ProcessDefinition, variables: dict[str, Any]
+    ctx: Context, definition: ProcessDefinition, variables: dict[str, Any], start_at: str | None = None
 ) -> ElementInstance:
     model = ctx.models.get(definition.key)
     key = ctx.new_key()
@@ -128,7 +136,7 @@ def create_process_instance(
     )
     set_local(ctx, key, variables)
     instance = _transition(ctx, instance, ElementState.ACTIVATING, "ELEMENT_ACTIVATING")
-    ctx.later(lambda: _activate_step(ctx, key))
+    ctx.later(lambda: _activate_step(ctx, key, start_at))
     return instance
 
 
@@ -162,21 +170,24 @@ def _activate_child(
 # -------------------------------------------------------------------------------------------- activate
 
 
-def _activate_step(ctx: Context, key: int) -> None:
+def _activate_step(ctx: Context, key: int, start_at: str | None = None) -> None:
     instance: ElementInstance | None = ctx.layer.get(Kind.ELEMENT, key)
     if instance is None or instance.state is not ElementState.ACTIVATING:
         return  # terminated before its turn came
-    activate(ctx, instance)
+    activate(ctx, instance, start_at)
 
 
-def activate(ctx: Context, instance: ElementInstance) -> None:
-    """Run the activation of an ACTIVATING instance; also how an activation incident is retried."""
+def activate(ctx: Context, instance: ElementInstance, start_at: str | None = None) -> None:
+    """Run the activation of an ACTIVATING instance; also how an activation incident is retried.
+
+    `start_at` names the start event of a process started by a timer, message or signal.
+    """
     model = _model(ctx, instance)
     element = model.elements.get(instance.element_id)
     try:
         if element is not None:
             apply_input_mappings(ctx, instance, element)
-        prepared = _prepare(ctx, instance, element)
+        prepared = _prepare(ctx, instance, element, model)
     except EvaluationFailure as failure:
         raise_incident(ctx, instance, ErrorType.EXTRACT_VALUE_ERROR, str(failure))
         return
@@ -185,28 +196,37 @@ def activate(ctx: Context, instance: ElementInstance) -> None:
         and element.type is ElementType.END_EVENT
         and element.event_type is EventType.ERROR
     ):
-        # The catching boundary event terminates this instance with its scope; uncaught, it stays
-        # ACTIVATING under an incident, and resolving the incident throws again.
+        # The catching event terminates this instance with its scope; uncaught, it stays ACTIVATING
+        # under an incident, and resolving the incident throws again.
         code = element.error_code or ""
         if not throw_error(ctx, instance, code, "", {}):
             raise_incident(ctx, instance, ErrorType.UNHANDLED_ERROR_EVENT, uncaught_error_message(code, ""))
         return
     instance = _transition(ctx, instance, ElementState.ACTIVATED, "ELEMENT_ACTIVATED")
-    if element is None:  # the process itself; creation checked that it has a none start event
-        assert model.start_event is not None
-        _activate_child(ctx, instance, model.element(model.start_event))
+    for node, timer_plan in prepared.timers:
+        timers.schedule_timer(
+            ctx,
+            node,
+            timer_plan,
+            process_definition_key=instance.process_definition_key,
+            bpmn_process_id=instance.bpmn_process_id,
+            element_instance_key=instance.key,
+            process_instance_key=instance.process_instance_key,
+        )
+    for node, name, correlation_key in prepared.subscriptions:
+        subscription = open_subscription(ctx, instance, node.id, name, correlation_key, node.interrupting)
+        message = buffered_message_for(ctx, subscription)
+        if message is not None and ctx.layer.get(Kind.SUBSCRIPTION, subscription.key) is not None:
+            correlate(ctx, subscription.key, message)
+    if element is None or element.type is ElementType.SUB_PROCESS:
+        start_event = start_at or (model.start_event if element is None else element.start_event)
+        assert start_event is not None, "deployment refuses scopes without a none start event"
+        _activate_child(ctx, instance, model.element(start_event))
         return
-    _open_boundary_subscriptions(ctx, instance, prepared.boundary_messages)
     if prepared.job is not None:
         job_type, retries, headers = prepared.job
         job = jobs.create(ctx, instance, job_type, retries, headers)
         ctx.layer.put(Kind.ELEMENT, instance.key, replace(instance, job_key=job.key))
-    elif prepared.message is not None:
-        name, correlation_key = prepared.message
-        subscription = open_subscription(ctx, instance, element.id, name, correlation_key, True)
-        message = buffered_message_for(ctx, subscription)
-        if message is not None:
-            correlate(ctx, subscription.key, message)
     elif prepared.user_task is not None:
         user_tasks.create(ctx, instance, prepared.user_task, dict(element.job.headers) if element.job else {})
     elif prepared.script_result is not None:
@@ -214,6 +234,11 @@ def activate(ctx: Context, instance: ElementInstance) -> None:
         ctx.later(lambda: complete_step(ctx, instance.key, document))
     elif element.type is ElementType.END_EVENT and element.event_type is EventType.TERMINATE:
         _terminate_end(ctx, instance)
+    elif element.event_type is EventType.ESCALATION and element.type in _PASS_THROUGH:
+        _throw_escalation(ctx, instance, _catch_code(element) or "")
+        # An interrupting catch may have ended this event along with its scope.
+        if ctx.layer.get(Kind.ELEMENT, instance.key) is not None:
+            ctx.later(lambda: complete_step(ctx, instance.key))
     elif element.type in _PASS_THROUGH:
         ctx.later(lambda: complete_step(ctx, instance.key))
 
@@ -221,24 +246,50 @@ def activate(ctx: Context, instance: ElementInstance) -> None:
 class _Prepared:
     """What an element needs evaluated before it may be ACTIVATED (a failure raises an incident)."""
 
-    __slots__ = ("boundary_messages", "job", "message", "script_result", "user_task")
+    __slots__ = ("job", "script_result", "subscriptions", "timers", "user_task")
 
     def __init__(self) -> None:
         self.job: tuple[str, int, dict[str, str]] | None = None
         self.script_result: dict[str, Any] | None = None
         self.user_task: user_tasks.Assignment | None = None
-        self.message: tuple[str, str] | None = None
-        self.boundary_messages: list[tuple[FlowNode, str, str]] = []
+        # The events this instance waits for: its own catch event, its boundary events, and the
+        # start events of the event subprocesses of a scope.
+        self.subscriptions: list[tuple[FlowNode, str, str]] = []
+        self.timers: list[tuple[FlowNode, timers.Plan]] = []
 
 
-def _prepare(ctx: Context, instance: ElementInstance, element: FlowNode | None) -> _Prepared:
+def _waited_events(element: FlowNode | None, model: Process) -> list[FlowNode]:
+    if element is None:
+        event_subprocesses = model.event_subprocesses
+        own: list[FlowNode] = []
+    else:
+        event_subprocesses = element.event_subprocesses if element.type is ElementType.SUB_PROCESS else ()
+        catches = element.type in (ElementType.RECEIVE_TASK, ElementType.INTERMEDIATE_CATCH_EVENT)
+        own = [element] if catches else []
+        own += [model.element(boundary_id) for boundary_id in element.boundary_events]
+    for subprocess_id in event_subprocesses:
+        start = model.element(subprocess_id).start_event
+        if start is not None:
+            own.append(model.element(start))
+    return own
+
+
+def _prepare(ctx: Context, instance: ElementInstance, element: FlowNode | None, model: Process) -> _Prepared:
     prepared = _Prepared()
+    events = _waited_events(element, model)
+    script = element.properties.get("script") if element is not None else None
+    is_user_task = element is not None and element.type is ElementType.USER_TASK
+    needs_variables = events or script or is_user_task or (element is not None and element.job)
+    if not needs_variables:
+        return prepared
+    variables = visible_variables(ctx, instance.key)
+    for node in events:
+        if node.event_type is EventType.MESSAGE and node.message is not None:
+            prepared.subscriptions.append((node, *_subscription_target(node, variables)))
+        elif node.event_type is EventType.TIMER:
+            prepared.timers.append((node, timers.plan(node, variables, ctx.now)))
     if element is None:
         return prepared
-    script = element.properties.get("script")
-    is_user_task = element.type is ElementType.USER_TASK
-    needs_variables = element.job or element.message or element.boundary_events or script or is_user_task
-    variables = visible_variables(ctx, instance.key) if needs_variables else {}
     if script is not None:
         prepared.script_result = {script["resultVariable"]: evaluate(script["expression"], variables)}
     if is_user_task:
@@ -251,17 +302,6 @@ def _prepare(ctx: Context, instance: ElementInstance, element: FlowNode | None) 
         job_type = evaluate_string(element.job.type, variables)
         retries = evaluate_integer(element.job.retries, variables)
         prepared.job = (job_type, retries, dict(element.job.headers))
-    if element.message is not None and element.type in (
-        ElementType.RECEIVE_TASK,
-        ElementType.INTERMEDIATE_CATCH_EVENT,
-    ):
-        prepared.message = _subscription_target(element, variables)
-    model = _model(ctx, instance)
-    for boundary_id in element.boundary_events:
-        boundary = model.element(boundary_id)
-        if boundary.event_type is EventType.MESSAGE and boundary.message is not None:
-            name, correlation_key = _subscription_target(boundary, variables)
-            prepared.boundary_messages.append((boundary, name, correlation_key))
     return prepared
 
 
@@ -271,16 +311,6 @@ def _subscription_target(element: FlowNode, variables: dict[str, Any]) -> tuple[
     if element.message.correlation_key is None:
         raise EvaluationFailure(f"Expected a correlation key for the message '{name}', but none is defined.")
     return name, evaluate_correlation_key(element.message.correlation_key, variables)
-
-
-def _open_boundary_subscriptions(
-    ctx: Context, host: ElementInstance, boundaries: list[tuple[FlowNode, str, str]]
-) -> None:
-    for boundary, name, correlation_key in boundaries:
-        subscription = open_subscription(ctx, host, boundary.id, name, correlation_key, boundary.interrupting)
-        message = buffered_message_for(ctx, subscription)
-        if message is not None:
-            correlate(ctx, subscription.key, message)
 
 
 # -------------------------------------------------------------------------------------------- complete
@@ -312,6 +342,7 @@ def complete(ctx: Context, instance: ElementInstance, document: dict[str, Any] |
             raise_incident(ctx, instance, ErrorType.CONDITION_ERROR, str(failure))
             return
     close_subscriptions(ctx, instance.key)
+    timers.cancel_of(ctx, instance.key)
     _record(ctx, instance, "ELEMENT_COMPLETED")
     root_variables = visible_variables(ctx, instance.key) if instance.flow_scope_key is None else {}
     _remove(ctx, instance)
@@ -411,6 +442,7 @@ def terminate(ctx: Context, instance: ElementInstance) -> None:
         jobs.cancel(ctx, instance.job_key)
     user_tasks.cancel_of(ctx, instance.key)
     close_subscriptions(ctx, instance.key)
+    timers.cancel_of(ctx, instance.key)
     clear_incidents_of(ctx, instance.key)
     _record(ctx, instance, "ELEMENT_TERMINATED")
     _remove(ctx, instance)
@@ -450,13 +482,21 @@ def correlate(ctx: Context, subscription_key: int, message: Message) -> Message:
         subscription.process_instance_key,
     )
     waiting: ElementInstance = ctx.layer.get(Kind.ELEMENT, subscription.element_instance_key)
-    if waiting.element_id == subscription.element_id:
-        ctx.later(lambda: complete_step(ctx, waiting.key, message.variables))
-        close_subscriptions(ctx, waiting.key)
-        return message
-    boundary = _model(ctx, waiting).element(subscription.element_id)
-    _trigger_boundary(ctx, waiting, boundary, message.variables)
+    trigger(ctx, waiting, _model(ctx, waiting).element(subscription.element_id), message.variables)
     return message
+
+
+def trigger(ctx: Context, waiting: ElementInstance, event: FlowNode, document: dict[str, Any]) -> None:
+    """The event `waiting` waited for has happened: its own catch event, one of its boundary events,
+    or (for a scope) the start event of one of its event subprocesses."""
+    if event.id == waiting.element_id:
+        close_subscriptions(ctx, waiting.key)
+        timers.cancel_of(ctx, waiting.key)
+        ctx.later(lambda: complete_step(ctx, waiting.key, document))
+    elif event.type is ElementType.BOUNDARY_EVENT:
+        _trigger_boundary(ctx, waiting, event, document)
+    else:
+        _trigger_event_subprocess(ctx, waiting, event, document)
 
 
 def _trigger_boundary(
@@ -466,7 +506,29 @@ def _trigger_boundary(
     scope: ElementInstance = ctx.layer.get(Kind.ELEMENT, host.flow_scope_key)
     if boundary.interrupting:
         terminate(ctx, host)
-    instance = _create_child(ctx, scope, boundary, None)
+    _occur(ctx, scope, boundary, document)
+
+
+def _trigger_event_subprocess(
+    ctx: Context, scope: ElementInstance, start: FlowNode, document: dict[str, Any]
+) -> None:
+    """Start an event subprocess in `scope`; an interrupting one first ends everything else there."""
+    if start.interrupting:
+        for child in ctx.layer.find(Kind.ELEMENT, "flow_scope", scope.key):
+            terminate(ctx, child)
+        close_subscriptions(ctx, scope.key)
+        timers.cancel_of(ctx, scope.key)
+        if scope.joins:
+            scope = replace(scope, joins=())
+            ctx.layer.put(Kind.ELEMENT, scope.key, scope)
+    subprocess = _create_child(ctx, scope, _model(ctx, scope).element(start.scope_id), None)
+    subprocess = _transition(ctx, subprocess, ElementState.ACTIVATED, "ELEMENT_ACTIVATED")
+    _occur(ctx, subprocess, start, document)
+
+
+def _occur(ctx: Context, scope: ElementInstance, event: FlowNode, document: dict[str, Any]) -> None:
+    """An event that happened (a triggered boundary or start event) enters `scope` and completes."""
+    instance = _create_child(ctx, scope, event, None)
     instance = _transition(ctx, instance, ElementState.ACTIVATED, "ELEMENT_ACTIVATED")
     ctx.later(lambda: complete_step(ctx, instance.key, document))
 
@@ -484,38 +546,86 @@ def uncaught_error_message(code: str, message: str) -> str:
 def throw_error(
     ctx: Context, source: ElementInstance, code: str, message: str, document: dict[str, Any]
 ) -> bool:
-    """Throw an error from `source`: the nearest matching error boundary event catches it.
+    """Throw an error from `source`; the nearest matching catch event takes it.
 
-    Returns False, changing nothing, when no boundary event catches the error.
+    Returns False, changing nothing, when nothing catches the error.
     """
-    model = _model(ctx, source)
-    current: ElementInstance | None = source
-    while current is not None and current.flow_scope_key is not None:
-        element = model.element(current.element_id)
-        catcher = _error_catcher(model, element, code)
-        if catcher is not None:
-            ctx.record(
-                ValueType.ERROR,
-                "CREATED",
-                ctx.new_key(),
-                {"errorCode": code, "errorMessage": message, "catchElementId": catcher.id},
-                source.process_instance_key,
-            )
-            _trigger_boundary(ctx, current, catcher, document)
-            return True
-        current = ctx.layer.get(Kind.ELEMENT, current.flow_scope_key)
-    return False
+    found = _find_catcher(ctx, source, EventType.ERROR, code)
+    if found is None:
+        return False
+    waiting, catcher = found
+    ctx.record(
+        ValueType.ERROR,
+        "CREATED",
+        ctx.new_key(),
+        {"errorCode": code, "errorMessage": message, "catchElementId": catcher.id},
+        source.process_instance_key,
+    )
+    trigger(ctx, waiting, catcher, document)
+    return True
 
 
-def _error_catcher(model: Process, element: FlowNode, code: str) -> FlowNode | None:
-    """The error boundary event of `element` for `code`: an exact code wins over a catch-all."""
+def _throw_escalation(ctx: Context, source: ElementInstance, code: str) -> None:
+    """Escalate from `source`; unlike an error, an escalation nobody catches is no incident."""
+    found = _find_catcher(ctx, source, EventType.ESCALATION, code)
+    ctx.record(
+        ValueType.ESCALATION,
+        "ESCALATED" if found else "NOT_ESCALATED",
+        ctx.new_key(),
+        {
+            "escalationCode": code,
+            "throwElementId": source.element_id,
+            "catchElementId": found[1].id if found else "",
+        },
+        source.process_instance_key,
+    )
+    if found is not None:
+        trigger(ctx, *found, {})
+
+
+def _catch_code(event: FlowNode) -> str | None:
+    if event.event_type is EventType.ERROR:
+        return event.error_code
+    code: Expr | None = event.properties.get("escalationCode")
+    return code.source if code is not None else None
+
+
+def _matching(candidates: list[FlowNode], event_type: EventType, code: str) -> FlowNode | None:
+    """The catch event for `code`: an exact code wins over a catch-all (one without a code)."""
     catch_all = None
-    for boundary_id in element.boundary_events:
-        boundary = model.element(boundary_id)
-        if boundary.event_type is not EventType.ERROR:
+    for event in candidates:
+        if event.event_type is not event_type:
             continue
-        if boundary.error_code == code:
-            return boundary
-        if boundary.error_code is None and catch_all is None:
-            catch_all = boundary
+        catch_code = _catch_code(event)
+        if catch_code == code:
+            return event
+        if catch_code is None and catch_all is None:
+            catch_all = event
     return catch_all
+
+
+def _find_catcher(
+    ctx: Context, source: ElementInstance, event_type: EventType, code: str
+) -> tuple[ElementInstance, FlowNode] | None:
+    """From `source` outwards: each element's boundary events, then its scope's event subprocesses."""
+    model = _model(ctx, source)
+    current = source
+    while True:
+        element = model.elements.get(current.element_id)
+        if element is not None:
+            boundaries = [model.element(boundary_id) for boundary_id in element.boundary_events]
+            catcher = _matching(boundaries, event_type, code)
+            if catcher is not None:
+                return current, catcher
+        if current.flow_scope_key is None:
+            return None
+        scope: ElementInstance = ctx.layer.get(Kind.ELEMENT, current.flow_scope_key)
+        starts = [
+            event
+            for event in _waited_events(model.elements.get(scope.element_id), model)
+            if event.type is ElementType.START_EVENT
+        ]
+        catcher = _matching(starts, event_type, code)
+        if catcher is not None:
+            return scope, catcher
+        current = scope

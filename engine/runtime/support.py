@@ -10,14 +10,23 @@ from __future__ import annotations
 from engine.model.elements import ElementType, EventType, FlowNode, Process
 
 _SUPPORTED: dict[ElementType, frozenset[EventType]] = {
-    ElementType.START_EVENT: frozenset({EventType.NONE}),
+    ElementType.START_EVENT: frozenset({EventType.NONE, EventType.TIMER}),
     ElementType.END_EVENT: frozenset(
-        {EventType.NONE, EventType.TERMINATE, EventType.ERROR, EventType.MESSAGE}
+        {EventType.NONE, EventType.TERMINATE, EventType.ERROR, EventType.MESSAGE, EventType.ESCALATION}
     ),
-    ElementType.INTERMEDIATE_THROW_EVENT: frozenset({EventType.NONE, EventType.MESSAGE}),
-    ElementType.INTERMEDIATE_CATCH_EVENT: frozenset({EventType.MESSAGE}),
-    ElementType.BOUNDARY_EVENT: frozenset({EventType.ERROR, EventType.MESSAGE}),
+    ElementType.INTERMEDIATE_THROW_EVENT: frozenset(
+        {EventType.NONE, EventType.MESSAGE, EventType.ESCALATION}
+    ),
+    ElementType.INTERMEDIATE_CATCH_EVENT: frozenset({EventType.MESSAGE, EventType.TIMER}),
+    ElementType.BOUNDARY_EVENT: frozenset(
+        {EventType.ERROR, EventType.MESSAGE, EventType.TIMER, EventType.ESCALATION}
+    ),
 }
+
+# Start events of event subprocesses: any trigger but signals (not yet).
+_EVENT_SUBPROCESS_STARTS = frozenset(
+    {EventType.MESSAGE, EventType.TIMER, EventType.ERROR, EventType.ESCALATION}
+)
 
 _SUPPORTED_ACTIVITIES = frozenset(
     {
@@ -31,6 +40,8 @@ _SUPPORTED_ACTIVITIES = frozenset(
         ElementType.MANUAL_TASK,
         ElementType.EXCLUSIVE_GATEWAY,
         ElementType.PARALLEL_GATEWAY,
+        ElementType.SUB_PROCESS,
+        ElementType.EVENT_SUB_PROCESS,
     }
 )
 
@@ -46,7 +57,14 @@ def unsupported(process: Process) -> list[tuple[str, str]]:
     """(element id, problem) for every element of `process` this engine cannot run yet."""
     problems = []
     for element in process.elements.values():
-        if element.type in _SUPPORTED:
+        in_event_subprocess = (
+            element.type is ElementType.START_EVENT
+            and element.scope_id in process.elements
+            and process.elements[element.scope_id].type is ElementType.EVENT_SUB_PROCESS
+        )
+        if in_event_subprocess:
+            supported = element.event_type in _EVENT_SUBPROCESS_STARTS
+        elif element.type in _SUPPORTED:
             supported = element.event_type in _SUPPORTED[element.type]
         else:
             supported = element.type in _SUPPORTED_ACTIVITIES

@@ -26,6 +26,7 @@ from engine.runtime.entities import (
 )
 from engine.runtime.records import Record, ValueType
 from engine.runtime.state import TOMBSTONE
+from engine.store import projections
 from engine.store.database import meta_table, records_table, state_table
 
 _LAST_KEY = "last_key"
@@ -152,6 +153,7 @@ class Repository:
                 connection.exec_driver_sql(self._sql["insert_state"], stored)
             if rows:
                 connection.exec_driver_sql(self._sql["insert_record"], rows)
+                projections.apply(connection, records)
             connection.exec_driver_sql(
                 self._sql["update_meta"], [(last_key, _LAST_KEY), (last_position, _LAST_POSITION)]
             )

@@ -150,6 +150,14 @@ class EngineHandle:
     def now_ms(self) -> int:
         return self._clock().now_ms()
 
+    async def wait_until_idle(self) -> None:
+        """Fire everything due at the engine's current time and wait until that work is committed.
+
+        Commands run in order, so once this returns, timers due now have fired and what they set off
+        (jobs, user tasks, next timers) is in place.
+        """
+        await self.execute(commands.run_due_work)
+
     # ----------------------------------------------------------------------------------- inspection
 
     def instance(self, process_instance_key: int) -> InstanceView:

@@ -1,0 +1,643 @@
+"""Request and response bodies of the /v2 subset, in Camunda's JSON shapes.
+
+Field names are Camunda's (camelCase); keys are strings; dates are ISO 8601 with an offset. Search
+requests are `{filter, sort: [{field, order}], page}`, answers `{items, page}`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+TENANT = "<default>"
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# ---------------------------------------------------------------------------------------------- filters
+
+
+class AdvancedStringFilter(Strict):
+    eq: str | None = Field(None, alias="$eq")
+    neq: str | None = Field(None, alias="$neq")
+    exists: bool | None = Field(None, alias="$exists")
+    in_: list[str] | None = Field(None, alias="$in")
+    not_in: list[str] | None = Field(None, alias="$notIn")
+    like: str | None = Field(None, alias="$like")
+
+
+class AdvancedIntegerFilter(Strict):
+    eq: int | None = Field(None, alias="$eq")
+    neq: int | None = Field(None, alias="$neq")
+    exists: bool | None = Field(None, alias="$exists")
+    gt: int | None = Field(None, alias="$gt")
+    gte: int | None = Field(None, alias="$gte")
+    lt: int | None = Field(None, alias="$lt")
+    lte: int | None = Field(None, alias="$lte")
+    in_: list[int] | None = Field(None, alias="$in")
+
+
+class AdvancedDateTimeFilter(Strict):
+    eq: datetime | None = Field(None, alias="$eq")
+    neq: datetime | None = Field(None, alias="$neq")
+    exists: bool | None = Field(None, alias="$exists")
+    gt: datetime | None = Field(None, alias="$gt")
+    gte: datetime | None = Field(None, alias="$gte")
+    lt: datetime | None = Field(None, alias="$lt")
+    lte: datetime | None = Field(None, alias="$lte")
+    in_: list[datetime] | None = Field(None, alias="$in")
+
+
+class AdvancedKeyFilter(Strict):
+    eq: str | None = Field(None, alias="$eq")
+    neq: str | None = Field(None, alias="$neq")
+    exists: bool | None = Field(None, alias="$exists")
+    in_: list[str] | None = Field(None, alias="$in")
+    not_in: list[str] | None = Field(None, alias="$notIn")
+
+
+StringFilter = str | AdvancedStringFilter
+IntegerFilter = int | AdvancedIntegerFilter
+DateTimeFilter = datetime | AdvancedDateTimeFilter
+KeyFilter = str | AdvancedKeyFilter
+
+
+class VariableValueFilter(Strict):
+    name: str
+    value: StringFilter
+
+
+# ------------------------------------------------------------------------------------------- searching
+
+
+class PageRequest(Strict):
+    """Offset (`from`, `limit`) or cursor (`after` / `before`, `limit`) pagination."""
+
+    from_: int | None = Field(None, alias="from", ge=0)
+    limit: int = Field(100, ge=0, le=10_000)
+    after: str | None = None
+    before: str | None = None
+
+
+class SortRequest(Strict, Generic[T]):
+    field: T
+    order: Literal["ASC", "DESC"] = "ASC"
+
+    @field_validator("order", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class PageResponse(BaseModel):
+    totalItems: int
+    hasMoreTotalItems: bool = False
+    startCursor: str | None
+    endCursor: str | None
+
+
+class SearchResult(BaseModel, Generic[T]):
+    items: list[T]
+    page: PageResponse
+
+
+# ------------------------------------------------------------------------------------------------ cluster
+
+
+class Partition(BaseModel):
+    partitionId: int
+    role: Literal["leader", "follower", "inactive"]
+    health: Literal["healthy", "unhealthy", "dead"]
+
+
+class BrokerInfo(BaseModel):
+    nodeId: int
+    host: str
+    port: int
+    partitions: list[Partition]
+    version: str
+
+
+class Topology(BaseModel):
+    brokers: list[BrokerInfo]
+    clusterSize: int
+    partitionsCount: int
+    replicationFactor: int
+    gatewayVersion: str
+    lastCompletedChangeId: str
+
+
+class ClockPinRequest(Strict):
+    timestamp: int
+
+
+class ClockResult(BaseModel):
+    timestamp: int
+
+
+# -------------------------------------------------------------------------------------------- deployments
+
+
+class DeploymentProcess(BaseModel):
+    processDefinitionId: str
+    processDefinitionVersion: int
+    resourceName: str
+    tenantId: str = TENANT
+    processDefinitionKey: str
+
+
+class DeploymentForm(BaseModel):
+    formId: str
+    version: int
+    resourceName: str
+    tenantId: str = TENANT
+    formKey: str
+
+
+class DeploymentMetadata(BaseModel):
+    processDefinition: DeploymentProcess | None = None
+    decisionDefinition: dict[str, Any] | None = None
+    decisionRequirements: dict[str, Any] | None = None
+    form: DeploymentForm | None = None
+    resource: dict[str, Any] | None = None
+
+
+class DeploymentResult(BaseModel):
+    deploymentKey: str
+    tenantId: str = TENANT
+    deployments: list[DeploymentMetadata]
+
+
+# ------------------------------------------------------------------------------------ process definitions
+
+
+class ProcessDefinitionFilter(Strict):
+    name: StringFilter | None = None
+    isLatestVersion: bool | None = None
+    resourceName: str | None = None
+    version: int | None = None
+    versionTag: str | None = None
+    processDefinitionId: StringFilter | None = None
+    tenantId: str | None = None
+    processDefinitionKey: str | None = None
+    hasStartForm: bool | None = None
+
+
+ProcessDefinitionSortField = Literal[
+    "processDefinitionKey", "name", "resourceName", "version", "versionTag", "processDefinitionId", "tenantId"
+]
+
+
+class ProcessDefinitionSearch(Strict):
+    filter: ProcessDefinitionFilter | None = None
+    sort: list[SortRequest[ProcessDefinitionSortField]] = []
+    page: PageRequest | None = None
+
+
+class ProcessDefinition(BaseModel):
+    name: str | None
+    resourceName: str
+    version: int
+    versionTag: str | None
+    processDefinitionId: str
+    tenantId: str = TENANT
+    processDefinitionKey: str
+    hasStartForm: bool
+
+
+class FormResult(BaseModel):
+    tenantId: str = TENANT
+    formId: str
+    schema_: dict[str, Any] = Field(alias="schema")
+    version: int
+    formKey: str
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+# -------------------------------------------------------------------------------------- process instances
+
+
+class ProcessInstanceCreation(Strict):
+    processDefinitionId: str | None = None
+    processDefinitionVersion: int = -1
+    processDefinitionKey: str | None = None
+    variables: dict[str, Any] | None = None
+    tenantId: str | None = None
+    operationReference: int | None = None
+    startInstructions: list[dict[str, Any]] | None = None
+    runtimeInstructions: list[dict[str, Any]] | None = None
+    awaitCompletion: bool = False
+    fetchVariables: list[str] | None = None
+    requestTimeout: int = 0
+    tags: list[str] | None = None
+
+
+class ProcessInstanceCreated(BaseModel):
+    processDefinitionId: str
+    processDefinitionVersion: int
+    tenantId: str = TENANT
+    variables: dict[str, Any]
+    processDefinitionKey: str
+    processInstanceKey: str
+    tags: list[str] = []
+
+
+class ProcessInstanceFilterFields(Strict):
+    processDefinitionId: StringFilter | None = None
+    processDefinitionName: StringFilter | None = None
+    processDefinitionVersion: IntegerFilter | None = None
+    processDefinitionVersionTag: StringFilter | None = None
+    processDefinitionKey: KeyFilter | None = None
+    processInstanceKey: KeyFilter | None = None
+    parentProcessInstanceKey: KeyFilter | None = None
+    parentElementInstanceKey: KeyFilter | None = None
+    startDate: DateTimeFilter | None = None
+    endDate: DateTimeFilter | None = None
+    state: StringFilter | None = None
+    hasIncident: bool | None = None
+    tenantId: StringFilter | None = None
+    variables: list[VariableValueFilter] | None = None
+
+
+class ProcessInstanceFilter(ProcessInstanceFilterFields):
+    or_: list[ProcessInstanceFilterFields] | None = Field(None, alias="$or")
+
+
+ProcessInstanceSortField = Literal[
+    "processInstanceKey",
+    "processDefinitionId",
+    "processDefinitionName",
+    "processDefinitionVersion",
+    "processDefinitionVersionTag",
+    "processDefinitionKey",
+    "parentProcessInstanceKey",
+    "parentElementInstanceKey",
+    "startDate",
+    "endDate",
+    "state",
+    "hasIncident",
+    "tenantId",
+]
+
+
+class ProcessInstanceSearch(Strict):
+    filter: ProcessInstanceFilter | None = None
+    sort: list[SortRequest[ProcessInstanceSortField]] = []
+    page: PageRequest | None = None
+
+
+class ProcessInstance(BaseModel):
+    processDefinitionId: str
+    processDefinitionName: str | None
+    processDefinitionVersion: int
+    processDefinitionVersionTag: str | None
+    startDate: str
+    endDate: str | None
+    state: Literal["ACTIVE", "COMPLETED", "TERMINATED"]
+    hasIncident: bool
+    tenantId: str = TENANT
+    processInstanceKey: str
+    processDefinitionKey: str
+    parentProcessInstanceKey: str | None
+    parentElementInstanceKey: str | None
+    rootProcessInstanceKey: str | None
+    tags: list[str] = []
+
+
+class CancelProcessInstance(Strict):
+    operationReference: int | None = None
+
+
+# -------------------------------------------------------------------------------------- element instances
+
+
+class ElementInstanceFilter(Strict):
+    processDefinitionId: str | None = None
+    state: StringFilter | None = None
+    type: str | None = None
+    elementId: StringFilter | None = None
+    elementName: StringFilter | None = None
+    hasIncident: bool | None = None
+    tenantId: str | None = None
+    elementInstanceKey: str | None = None
+    processInstanceKey: str | None = None
+    processDefinitionKey: str | None = None
+    incidentKey: str | None = None
+    startDate: DateTimeFilter | None = None
+    endDate: DateTimeFilter | None = None
+    elementInstanceScopeKey: str | None = None
+
+
+ElementInstanceSortField = Literal[
+    "elementInstanceKey",
+    "processInstanceKey",
+    "processDefinitionKey",
+    "processDefinitionId",
+    "startDate",
+    "endDate",
+    "elementId",
+    "elementName",
+    "type",
+    "state",
+    "incidentKey",
+    "tenantId",
+]
+
+
+class ElementInstanceSearch(Strict):
+    filter: ElementInstanceFilter | None = None
+    sort: list[SortRequest[ElementInstanceSortField]] = []
+    page: PageRequest | None = None
+
+
+class ElementInstance(BaseModel):
+    processDefinitionId: str
+    startDate: str
+    endDate: str | None
+    elementId: str
+    elementName: str
+    type: str
+    state: Literal["ACTIVE", "COMPLETED", "TERMINATED"]
+    hasIncident: bool
+    tenantId: str = TENANT
+    elementInstanceKey: str
+    processInstanceKey: str
+    rootProcessInstanceKey: str | None
+    processDefinitionKey: str
+    incidentKey: str | None
+
+
+# ---------------------------------------------------------------------------------------------- variables
+
+
+class VariableFilter(Strict):
+    name: StringFilter | None = None
+    value: StringFilter | None = None
+    tenantId: str | None = None
+    isTruncated: bool | None = None
+    variableKey: KeyFilter | None = None
+    scopeKey: KeyFilter | None = None
+    processInstanceKey: KeyFilter | None = None
+
+
+VariableSortField = Literal["value", "name", "tenantId", "variableKey", "scopeKey", "processInstanceKey"]
+
+
+class VariableSearch(Strict):
+    filter: VariableFilter | None = None
+    sort: list[SortRequest[VariableSortField]] = []
+    page: PageRequest | None = None
+
+
+class Variable(BaseModel):
+    name: str
+    value: str
+    tenantId: str = TENANT
+    variableKey: str
+    scopeKey: str
+    processInstanceKey: str
+    rootProcessInstanceKey: str | None
+
+
+class VariableSearchItem(Variable):
+    isTruncated: bool
+
+
+# ---------------------------------------------------------------------------------------------- incidents
+
+
+class IncidentFilter(Strict):
+    processDefinitionId: StringFilter | None = None
+    errorType: StringFilter | None = None
+    errorMessage: StringFilter | None = None
+    elementId: StringFilter | None = None
+    creationTime: DateTimeFilter | None = None
+    state: StringFilter | None = None
+    tenantId: StringFilter | None = None
+    incidentKey: KeyFilter | None = None
+    processDefinitionKey: KeyFilter | None = None
+    processInstanceKey: KeyFilter | None = None
+    elementInstanceKey: KeyFilter | None = None
+    jobKey: KeyFilter | None = None
+
+
+IncidentSortField = Literal[
+    "incidentKey",
+    "processDefinitionKey",
+    "processDefinitionId",
+    "processInstanceKey",
+    "errorType",
+    "errorMessage",
+    "elementId",
+    "elementInstanceKey",
+    "creationTime",
+    "state",
+    "jobKey",
+    "tenantId",
+]
+
+
+class IncidentSearch(Strict):
+    filter: IncidentFilter | None = None
+    sort: list[SortRequest[IncidentSortField]] = []
+    page: PageRequest | None = None
+
+
+class Incident(BaseModel):
+    processDefinitionId: str
+    errorType: str
+    errorMessage: str
+    elementId: str
+    creationTime: str
+    state: str
+    tenantId: str = TENANT
+    incidentKey: str
+    processDefinitionKey: str
+    processInstanceKey: str
+    rootProcessInstanceKey: str | None
+    elementInstanceKey: str
+    jobKey: str | None
+
+
+class IncidentResolution(Strict):
+    operationReference: int | None = None
+
+
+# --------------------------------------------------------------------------------------------------- jobs
+
+
+class JobFilter(Strict):
+    deadline: DateTimeFilter | None = None
+    elementId: StringFilter | None = None
+    elementInstanceKey: KeyFilter | None = None
+    endTime: DateTimeFilter | None = None
+    errorCode: StringFilter | None = None
+    errorMessage: StringFilter | None = None
+    hasFailedWithRetriesLeft: bool | None = None
+    jobKey: KeyFilter | None = None
+    kind: StringFilter | None = None
+    listenerEventType: StringFilter | None = None
+    processDefinitionId: StringFilter | None = None
+    processDefinitionKey: KeyFilter | None = None
+    processInstanceKey: KeyFilter | None = None
+    retries: IntegerFilter | None = None
+    state: StringFilter | None = None
+    tenantId: StringFilter | None = None
+    type: StringFilter | None = None
+    worker: StringFilter | None = None
+    creationTime: DateTimeFilter | None = None
+    lastUpdateTime: DateTimeFilter | None = None
+
+
+JobSortField = Literal[
+    "deadline",
+    "deniedReason",
+    "elementId",
+    "elementInstanceKey",
+    "endTime",
+    "errorCode",
+    "errorMessage",
+    "hasFailedWithRetriesLeft",
+    "isDenied",
+    "jobKey",
+    "kind",
+    "listenerEventType",
+    "processDefinitionId",
+    "processDefinitionKey",
+    "processInstanceKey",
+    "retries",
+    "state",
+    "tenantId",
+    "type",
+    "worker",
+]
+
+
+class JobSearch(Strict):
+    filter: JobFilter | None = None
+    sort: list[SortRequest[JobSortField]] = []
+    page: PageRequest | None = None
+
+
+class Job(BaseModel):
+    customHeaders: dict[str, str]
+    deadline: str | None
+    deniedReason: str | None = None
+    elementId: str | None
+    elementInstanceKey: str
+    endTime: str | None
+    errorCode: str | None
+    errorMessage: str | None
+    hasFailedWithRetriesLeft: bool
+    isDenied: bool | None = None
+    jobKey: str
+    kind: str = "BPMN_ELEMENT"
+    listenerEventType: str = "UNSPECIFIED"
+    processDefinitionId: str
+    processDefinitionKey: str
+    processInstanceKey: str
+    rootProcessInstanceKey: str | None
+    retries: int
+    state: str
+    tenantId: str = TENANT
+    type: str
+    worker: str
+    creationTime: str | None
+    lastUpdateTime: str | None
+    priority: int = 0
+
+
+# ----------------------------------------------------------------------------------------------- messages
+
+
+class MessagePublication(Strict):
+    name: str
+    correlationKey: str = ""
+    timeToLive: int = 0
+    messageId: str | None = None
+    variables: dict[str, Any] | None = None
+    tenantId: str | None = None
+
+
+class MessagePublished(BaseModel):
+    tenantId: str = TENANT
+    messageKey: str
+
+
+# --------------------------------------------------------------------------------------------- user tasks
+
+
+class UserTaskFilter(Strict):
+    state: StringFilter | None = None
+    assignee: StringFilter | None = None
+    priority: IntegerFilter | None = None
+    elementId: str | None = None
+    name: StringFilter | None = None
+    candidateGroup: StringFilter | None = None
+    candidateUser: StringFilter | None = None
+    tenantId: StringFilter | None = None
+    processDefinitionId: StringFilter | None = None
+    creationDate: DateTimeFilter | None = None
+    completionDate: DateTimeFilter | None = None
+    followUpDate: DateTimeFilter | None = None
+    dueDate: DateTimeFilter | None = None
+    processInstanceVariables: list[VariableValueFilter] | None = None
+    localVariables: list[VariableValueFilter] | None = None
+    userTaskKey: str | None = None
+    processDefinitionKey: KeyFilter | None = None
+    processInstanceKey: KeyFilter | None = None
+    elementInstanceKey: str | None = None
+
+
+UserTaskSortField = Literal["creationDate", "completionDate", "followUpDate", "dueDate", "priority", "name"]
+
+
+class UserTaskSearch(Strict):
+    filter: UserTaskFilter | None = None
+    sort: list[SortRequest[UserTaskSortField]] = []
+    page: PageRequest | None = None
+
+
+class UserTask(BaseModel):
+    name: str | None
+    state: str
+    assignee: str | None
+    elementId: str
+    candidateGroups: list[str]
+    candidateUsers: list[str]
+    processDefinitionId: str
+    creationDate: str
+    completionDate: str | None
+    followUpDate: str | None
+    dueDate: str | None
+    tenantId: str = TENANT
+    externalFormReference: str | None
+    processDefinitionVersion: int
+    customHeaders: dict[str, str]
+    priority: int
+    userTaskKey: str
+    elementInstanceKey: str
+    processName: str | None
+    processDefinitionKey: str
+    processInstanceKey: str
+    rootProcessInstanceKey: str | None
+    formKey: str | None
+    tags: list[str] = []
+
+
+class UserTaskAssignment(Strict):
+    assignee: str
+    allowOverride: bool | None = None
+    action: str | None = None
+
+
+class UserTaskCompletion(Strict):
+    variables: dict[str, Any] | None = None
+    action: str | None = None
