@@ -284,7 +284,7 @@ def _prepare(ctx: Context, instance: ElementInstance, element: FlowNode | None, 
         return prepared
     variables = visible_variables(ctx, instance.key)
     for node in events:
-        if node.event_type is EventType.MESSAGE and node.message is not None:
+        if node.message is not None:  # message events, and receive tasks (which have no event type)
             prepared.subscriptions.append((node, *_subscription_target(node, variables)))
         elif node.event_type is EventType.TIMER:
             prepared.timers.append((node, timers.plan(node, variables, ctx.now)))

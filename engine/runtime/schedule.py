@@ -346,9 +346,10 @@ def _parse_cron(value: str) -> _CronRule:
             f"{value!r} is not a cron expression: expected 6 fields "
             "(second minute hour day-of-month month day-of-week) or a macro such as @daily"
         )
-    for text, field in zip(texts, _FIELDS, strict=True):
-        if field in (_DAY_OF_MONTH, _DAY_OF_WEEK) and re.search(r"[LW#]", text, re.IGNORECASE):
-            raise TimerFormatError(f"{value!r} uses the L, W or # day modifiers, which are not supported")
+    # Weekday names such as WED contain the modifier letters, so they are taken out before looking.
+    weekdays_unnamed = re.sub("|".join(_DAY_OF_WEEK.names), "", texts[5], flags=re.IGNORECASE)
+    if re.search(r"[LW#]", texts[3] + weekdays_unnamed, re.IGNORECASE):
+        raise TimerFormatError(f"{value!r} uses the L, W or # day modifiers, which are not supported")
     seconds, minutes, hours, days_of_month, months, days_of_week = (
         _parse_cron_field(value, text, field) for text, field in zip(texts, _FIELDS, strict=True)
     )

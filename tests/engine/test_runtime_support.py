@@ -13,13 +13,14 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">"""
 
-WITH_TIMER = f"""{HEADER}
-  <bpmn:process id="waits-a-day" isExecutable="true">
+WITH_SIGNAL = f"""{HEADER}
+  <bpmn:signal id="Signal_1" name="typhoon-warning"/>
+  <bpmn:process id="waits-for-a-signal" isExecutable="true">
     <bpmn:startEvent id="start"/>
-    <bpmn:intermediateCatchEvent id="OneDayTimer">
-      <bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition>
+    <bpmn:intermediateCatchEvent id="TyphoonWarning">
+      <bpmn:signalEventDefinition signalRef="Signal_1"/>
     </bpmn:intermediateCatchEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="OneDayTimer"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="TyphoonWarning"/>
   </bpmn:process>
 </bpmn:definitions>"""
 
@@ -36,14 +37,14 @@ SCRIPT = f"""{HEADER}
 </bpmn:definitions>"""
 
 
-async def test_a_timer_event_is_refused_by_name(client: ZeebeClient, deploy) -> None:
+async def test_an_element_the_runtime_cannot_run_is_refused_by_name(client: ZeebeClient, deploy) -> None:
     with pytest.raises(ProcessInvalidError) as raised:
-        await deploy(("waits-a-day.bpmn", WITH_TIMER))
+        await deploy(("waits-for-a-signal.bpmn", WITH_SIGNAL))
     cause = raised.value.__cause__
     assert isinstance(cause, grpc.aio.AioRpcError), f"expected a gRPC error, got {raised.value!r}"
     assert cause.code() is grpc.StatusCode.INVALID_ARGUMENT
-    assert "waits-a-day.bpmn: element 'OneDayTimer'" in cause.details()
-    assert "timer intermediate catch event is not supported" in cause.details()
+    assert "waits-for-a-signal.bpmn: element 'TyphoonWarning'" in cause.details()
+    assert "signal intermediate catch event is not supported" in cause.details()
 
 
 async def test_a_feel_script_task_sets_its_result_variable(
