@@ -216,7 +216,9 @@ class _Evaluation:
         type_ref = (decision.result_type or "").removeprefix("feel:")
         check = _TYPE_CHECKS.get(type_ref)
         if output is not None and check is not None and check.evaluate({"value": output}) is not True:
-            raise _Failure(decision.id, f"expected '{type_ref}' but found '{_describe(output)}'")
+            raise _Failure(
+                decision.id, f"its result {_describe(output)} is not a '{type_ref}', the type of its variable"
+            )
 
     def warn(self, decision_id: str, where: str, warnings: list[str]) -> None:
         self.warnings.extend(f"decision '{decision_id}', {where}: {warning}" for warning in warnings)
@@ -281,7 +283,7 @@ def _apply_hit_policy(decision_id: str, table: DecisionTable, hits: list[_Hit]) 
     if policy is HitPolicy.UNIQUE and len(hits) > 1:
         rules = ", ".join(f"'{hit.rule.id}'" for hit in hits)
         raise _Failure(
-            decision_id, f"hit policy UNIQUE allows at most one matching rule, but rules {rules} match"
+            decision_id, f"rules {rules} match, and hit policy UNIQUE allows one matching rule at most"
         )
     if policy is HitPolicy.ANY:
         distinct: list[dict[str, Any]] = []
@@ -291,7 +293,8 @@ def _apply_hit_policy(decision_id: str, table: DecisionTable, hits: list[_Hit]) 
         if len(distinct) > 1:
             found = ", ".join(_describe(_value_of(table, outputs)) for outputs in distinct)
             raise _Failure(
-                decision_id, f"hit policy ANY needs equal outputs from the matching rules, but found {found}"
+                decision_id,
+                f"the matching rules give different outputs ({found}), which hit policy ANY forbids",
             )
     if policy in (HitPolicy.PRIORITY, HitPolicy.OUTPUT_ORDER):
         hits = sorted(hits, key=lambda hit: _priority(table, hit))
@@ -306,8 +309,8 @@ def _apply_hit_policy(decision_id: str, table: DecisionTable, hits: list[_Hit]) 
         if not isinstance(value, Decimal):
             raise _Failure(
                 decision_id,
-                f"the COLLECT {table.aggregation} aggregation needs numbers, "
-                f"but rule '{hit.rule.id}' gives {_describe(value)}",
+                f"rule '{hit.rule.id}' gives {_describe(value)}, "
+                f"and the COLLECT {table.aggregation} aggregation needs numbers",
             )
     return _AGGREGATES[table.aggregation].evaluate({"values": values})
 

@@ -75,6 +75,9 @@ class ElementInstance:
     entered_by: str | None = None
     # Parallel joins waiting in this scope: gateway id -> flow id -> tokens that arrived.
     joins: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+    # A multi-instance body: the input collection as evaluated, and how many inner instances completed.
+    collection: tuple[Any, ...] | None = None
+    completed: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from engine.model.elements import (
     Process,
     SequenceFlow,
 )
-from engine.runtime import jobs, timers, user_tasks
+from engine.runtime import jobs, multi_instance, timers, user_tasks
 from engine.runtime.context import Context
 from engine.runtime.entities import (
     ElementInstance,
@@ -50,6 +50,7 @@ from engine.runtime.variables import (
     apply_input_mappings,
     delete_scope,
     merge_completion,
+    propagate,
     set_local,
     visible_variables,
 )
@@ -141,7 +142,11 @@ def create_process_instance(
 
 
 def _create_child(
-    ctx: Context, scope: ElementInstance, element: FlowNode, entered_by: str | None
+    ctx: Context,
+    scope: ElementInstance,
+    element: FlowNode,
+    entered_by: str | None,
+    element_type: ElementType | None = None,
 ) -> ElementInstance:
     instance = ElementInstance(
         key=ctx.new_key(),
@@ -150,7 +155,7 @@ def _create_child(
         bpmn_process_id=scope.bpmn_process_id,
         version=scope.version,
         element_id=element.id,
-        element_type=element.type,
+        element_type=element_type or element.type,
         flow_scope_key=scope.key,
         state=ElementState.ACTIVATING,
         started_at=ctx.now,
@@ -162,7 +167,10 @@ def _create_child(
 def _activate_child(
     ctx: Context, scope: ElementInstance, element: FlowNode, entered_by: str | None = None
 ) -> ElementInstance:
-    instance = _create_child(ctx, scope, element, entered_by)
+    body = multi_instance.loop_of(element) is not None
+    instance = _create_child(
+        ctx, scope, element, entered_by, ElementType.MULTI_INSTANCE_BODY if body else None
+    )
     ctx.later(lambda: _activate_step(ctx, instance.key))
     return instance
 
@@ -184,10 +192,15 @@ def activate(ctx: Context, instance: ElementInstance, start_at: str | None = Non
     """
     model = _model(ctx, instance)
     element = model.elements.get(instance.element_id)
+    if multi_instance.is_body(instance):
+        assert element is not None
+        _activate_body(ctx, instance, element, model)
+        return
     try:
         if element is not None:
             apply_input_mappings(ctx, instance, element)
-        prepared = _prepare(ctx, instance, element, model)
+        inner = multi_instance.is_inner(ctx, instance)
+        prepared = _prepare(ctx, instance, element, model, boundaries=not inner)
     except EvaluationFailure as failure:
         raise_incident(ctx, instance, ErrorType.EXTRACT_VALUE_ERROR, str(failure))
         return
@@ -203,21 +216,7 @@ def activate(ctx: Context, instance: ElementInstance, start_at: str | None = Non
             raise_incident(ctx, instance, ErrorType.UNHANDLED_ERROR_EVENT, uncaught_error_message(code, ""))
         return
     instance = _transition(ctx, instance, ElementState.ACTIVATED, "ELEMENT_ACTIVATED")
-    for node, timer_plan in prepared.timers:
-        timers.schedule_timer(
-            ctx,
-            node,
-            timer_plan,
-            process_definition_key=instance.process_definition_key,
-            bpmn_process_id=instance.bpmn_process_id,
-            element_instance_key=instance.key,
-            process_instance_key=instance.process_instance_key,
-        )
-    for node, name, correlation_key in prepared.subscriptions:
-        subscription = open_subscription(ctx, instance, node.id, name, correlation_key, node.interrupting)
-        message = buffered_message_for(ctx, subscription)
-        if message is not None and ctx.layer.get(Kind.SUBSCRIPTION, subscription.key) is not None:
-            correlate(ctx, subscription.key, message)
+    _open_events(ctx, instance, prepared)
     if element is None or element.type is ElementType.SUB_PROCESS:
         start_event = start_at or (model.start_event if element is None else element.start_event)
         assert start_event is not None, "deployment refuses scopes without a none start event"
@@ -243,6 +242,71 @@ def activate(ctx: Context, instance: ElementInstance, start_at: str | None = Non
         ctx.later(lambda: complete_step(ctx, instance.key))
 
 
+def _activate_body(ctx: Context, body: ElementInstance, element: FlowNode, model: Process) -> None:
+    loop = multi_instance.loop_of(element)
+    assert loop is not None
+    try:
+        collection = multi_instance.evaluate_collection(ctx, body, loop)
+        prepared = _prepare(ctx, body, element, model, boundaries=True, own=False)
+    except EvaluationFailure as failure:
+        raise_incident(ctx, body, ErrorType.EXTRACT_VALUE_ERROR, str(failure))
+        return
+    body = _transition(ctx, replace(body, collection=collection), ElementState.ACTIVATED, "ELEMENT_ACTIVATED")
+    _open_events(ctx, body, prepared)
+    multi_instance.start_output(ctx, body, loop, len(collection))
+    if not collection:
+        ctx.later(lambda: complete_step(ctx, body.key))
+        return
+    for index in range(1 if loop.sequential else len(collection)):
+        _start_inner(ctx, body, element, loop, index)
+
+
+def _start_inner(
+    ctx: Context, body: ElementInstance, element: FlowNode, loop: multi_instance.Loop, index: int
+) -> None:
+    assert body.collection is not None
+    inner = _create_child(ctx, body, element, None)
+    set_local(ctx, inner.key, multi_instance.inner_variables(loop, body.collection[index], index))
+    ctx.later(lambda: _activate_step(ctx, inner.key))
+
+
+def _inner_completed(ctx: Context, body: ElementInstance, element: FlowNode) -> None:
+    loop = multi_instance.loop_of(element)
+    assert loop is not None
+    body = replace(body, completed=body.completed + 1)
+    ctx.layer.put(Kind.ELEMENT, body.key, body)
+    active = ctx.layer.find(Kind.ELEMENT, "flow_scope", body.key)
+    try:
+        done = multi_instance.is_complete(ctx, body, loop, len(active))
+    except EvaluationFailure as failure:
+        raise_incident(ctx, body, ErrorType.CONDITION_ERROR, str(failure))
+        return
+    if done:
+        for inner in active:
+            terminate(ctx, inner)
+        ctx.later(lambda: complete_step(ctx, body.key))
+    elif loop.sequential and not active:
+        _start_inner(ctx, body, element, loop, body.completed)
+
+
+def _open_events(ctx: Context, instance: ElementInstance, prepared: _Prepared) -> None:
+    for node, timer_plan in prepared.timers:
+        timers.schedule_timer(
+            ctx,
+            node,
+            timer_plan,
+            process_definition_key=instance.process_definition_key,
+            bpmn_process_id=instance.bpmn_process_id,
+            element_instance_key=instance.key,
+            process_instance_key=instance.process_instance_key,
+        )
+    for node, name, correlation_key in prepared.subscriptions:
+        subscription = open_subscription(ctx, instance, node.id, name, correlation_key, node.interrupting)
+        message = buffered_message_for(ctx, subscription)
+        if message is not None and ctx.layer.get(Kind.SUBSCRIPTION, subscription.key) is not None:
+            correlate(ctx, subscription.key, message)
+
+
 class _Prepared:
     """What an element needs evaluated before it may be ACTIVATED (a failure raises an incident)."""
 
@@ -258,29 +322,47 @@ class _Prepared:
         self.timers: list[tuple[FlowNode, timers.Plan]] = []
 
 
-def _waited_events(element: FlowNode | None, model: Process) -> list[FlowNode]:
+def _waited_events(
+    element: FlowNode | None, model: Process, boundaries: bool = True, own: bool = True
+) -> list[FlowNode]:
+    """The events an instance of `element` waits for. A multi-instance body waits only for the
+    boundary events (`own=False`), its inner instances for everything else (`boundaries=False`)."""
     if element is None:
-        event_subprocesses = model.event_subprocesses
-        own: list[FlowNode] = []
-    else:
-        event_subprocesses = element.event_subprocesses if element.type is ElementType.SUB_PROCESS else ()
-        catches = element.type in (ElementType.RECEIVE_TASK, ElementType.INTERMEDIATE_CATCH_EVENT)
-        own = [element] if catches else []
-        own += [model.element(boundary_id) for boundary_id in element.boundary_events]
-    for subprocess_id in event_subprocesses:
-        start = model.element(subprocess_id).start_event
-        if start is not None:
-            own.append(model.element(start))
-    return own
+        return [model.element(start) for start in _event_subprocess_starts(model.event_subprocesses, model)]
+    events: list[FlowNode] = []
+    if own:
+        if element.type in (ElementType.RECEIVE_TASK, ElementType.INTERMEDIATE_CATCH_EVENT):
+            events.append(element)
+        if element.type is ElementType.SUB_PROCESS:
+            events += [
+                model.element(start) for start in _event_subprocess_starts(element.event_subprocesses, model)
+            ]
+    if boundaries:
+        events += [model.element(boundary_id) for boundary_id in element.boundary_events]
+    return events
 
 
-def _prepare(ctx: Context, instance: ElementInstance, element: FlowNode | None, model: Process) -> _Prepared:
+def _event_subprocess_starts(event_subprocesses: tuple[str, ...], model: Process) -> list[str]:
+    return [
+        start for start in (model.element(esp).start_event for esp in event_subprocesses) if start is not None
+    ]
+
+
+def _prepare(
+    ctx: Context,
+    instance: ElementInstance,
+    element: FlowNode | None,
+    model: Process,
+    boundaries: bool = True,
+    own: bool = True,
+) -> _Prepared:
     prepared = _Prepared()
-    events = _waited_events(element, model)
-    script = element.properties.get("script") if element is not None else None
-    is_user_task = element is not None and element.type is ElementType.USER_TASK
-    needs_variables = events or script or is_user_task or (element is not None and element.job)
-    if not needs_variables:
+    events = _waited_events(element, model, boundaries, own)
+    work = own and element is not None
+    script = element.properties.get("script") if work and element is not None else None
+    is_user_task = work and element is not None and element.type is ElementType.USER_TASK
+    has_job = work and element is not None and element.job is not None
+    if not (events or script or is_user_task or has_job):
         return prepared
     variables = visible_variables(ctx, instance.key)
     for node in events:
@@ -288,7 +370,7 @@ def _prepare(ctx: Context, instance: ElementInstance, element: FlowNode | None, 
             prepared.subscriptions.append((node, *_subscription_target(node, variables)))
         elif node.event_type is EventType.TIMER:
             prepared.timers.append((node, timers.plan(node, variables, ctx.now)))
-    if element is None:
+    if element is None or not work:
         return prepared
     if script is not None:
         prepared.script_result = {script["resultVariable"]: evaluate(script["expression"], variables)}
@@ -328,16 +410,21 @@ def complete(ctx: Context, instance: ElementInstance, document: dict[str, Any] |
     """Run the completion of a COMPLETING instance; also how a completion incident is retried."""
     model = _model(ctx, instance)
     element = model.elements.get(instance.element_id)
+    inner = multi_instance.is_inner(ctx, instance)
     flows: list[SequenceFlow] = []
     if element is not None:
         try:
-            if document or element.outputs:
+            if multi_instance.is_body(instance):
+                loop = multi_instance.loop_of(element)
+                assert loop is not None and instance.flow_scope_key is not None
+                propagate(ctx, instance.flow_scope_key, multi_instance.finish_output(ctx, instance, loop))
+            elif document or element.outputs:
                 merge_completion(ctx, instance, element, document or {})
         except EvaluationFailure as failure:
             raise_incident(ctx, instance, ErrorType.IO_MAPPING_ERROR, str(failure))
             return
         try:
-            flows = _outgoing(ctx, instance, element, model)
+            flows = [] if inner else _outgoing(ctx, instance, element, model)
         except EvaluationFailure as failure:
             raise_incident(ctx, instance, ErrorType.CONDITION_ERROR, str(failure))
             return
@@ -345,11 +432,20 @@ def complete(ctx: Context, instance: ElementInstance, document: dict[str, Any] |
     timers.cancel_of(ctx, instance.key)
     _record(ctx, instance, "ELEMENT_COMPLETED")
     root_variables = visible_variables(ctx, instance.key) if instance.flow_scope_key is None else {}
+    if inner:
+        loop = multi_instance.loop_of(model.element(instance.element_id))
+        assert loop is not None and instance.flow_scope_key is not None
+        body: ElementInstance = ctx.layer.get(Kind.ELEMENT, instance.flow_scope_key)
+        multi_instance.collect_output(ctx, body, instance, loop)
     _remove(ctx, instance)
     if instance.flow_scope_key is None:
         ctx.effects.ended_instances[instance.key] = (True, root_variables)
         return
     scope: ElementInstance = ctx.layer.get(Kind.ELEMENT, instance.flow_scope_key)
+    if inner:
+        assert element is not None
+        _inner_completed(ctx, scope, element)
+        return
     for flow in flows:
         scope = _take_flow(ctx, scope, flow, model)
     _complete_scope_if_done(ctx, scope)
@@ -612,7 +708,7 @@ def _find_catcher(
     current = source
     while True:
         element = model.elements.get(current.element_id)
-        if element is not None:
+        if element is not None and not multi_instance.is_inner(ctx, current):
             boundaries = [model.element(boundary_id) for boundary_id in element.boundary_events]
             catcher = _matching(boundaries, event_type, code)
             if catcher is not None:
@@ -622,8 +718,8 @@ def _find_catcher(
         scope: ElementInstance = ctx.layer.get(Kind.ELEMENT, current.flow_scope_key)
         starts = [
             event
-            for event in _waited_events(model.elements.get(scope.element_id), model)
-            if event.type is ElementType.START_EVENT
+            for event in _waited_events(model.elements.get(scope.element_id), model, boundaries=False)
+            if event.type is ElementType.START_EVENT and not multi_instance.is_body(scope)
         ]
         catcher = _matching(starts, event_type, code)
         if catcher is not None:

@@ -72,6 +72,4 @@ def unsupported(process: Process) -> list[tuple[str, str]]:
             supported = False  # zeebe:calledDecision needs decision tables
         if not supported:
             problems.append((element.id, f"a {_label(element)} is not supported by this engine yet"))
-        elif "multiInstance" in element.properties:
-            problems.append((element.id, "multi-instance activities are not supported by this engine yet"))
     return problems
