@@ -103,6 +103,8 @@ def start_engine(
                 address,
                 "--database",
                 database_url,
+                "--rest-address",
+                "",
                 "--log-level",
                 "WARNING",
             ],

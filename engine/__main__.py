@@ -21,16 +21,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--database", default=DEFAULT_DATABASE_URL, help="SQLAlchemy URL (SQLite file or PostgreSQL)"
     )
-    parser.add_argument("--rest-address", default=None, help="host:port of the /v2 REST API (not yet served)")
+    parser.add_argument(
+        "--rest-address",
+        default="127.0.0.1:8080",
+        help="host:port of the Camunda /v2 REST API subset (empty to serve none)",
+    )
+    parser.add_argument(
+        "--enable-clock-control",
+        action="store_true",
+        help="allow pinning and resetting the engine's clock over REST (PUT /v2/clock): for tests only",
+    )
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
 
 
 async def serve(args: argparse.Namespace) -> None:
-    running = await start_engine(args.database, args.gateway_address)
+    running = await start_engine(
+        args.database,
+        args.gateway_address,
+        rest_address=args.rest_address or None,
+        clock_control=args.enable_clock_control,
+    )
     log.info("Zeebe gateway listening on %s (database %s)", args.gateway_address, args.database)
-    if args.rest_address:
-        log.warning("--rest-address %s: the REST API is not served by this version", args.rest_address)
+    if running.rest is not None:
+        log.info("REST API /v2 listening on %s", args.rest_address)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

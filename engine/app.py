@@ -1,14 +1,18 @@
-"""Assembling the engine process: database, engine, gateway server."""
+"""Assembling the engine process: database, engine, gateway server, REST API."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import grpc
+from sqlalchemy import Engine as Database
 
+from engine.api import RestServer, Services, create_app, start_rest_server
 from engine.gateway.server import start_server
 from engine.runtime.clock import Clock
 from engine.runtime.engine import Engine
+from engine.store import projections
 from engine.store.database import Ownership, open_database
 from engine.store.repository import Repository
 
@@ -19,23 +23,60 @@ class RunningEngine:
     server: grpc.aio.Server
     port: int
     ownership: Ownership
+    rest: RestServer | None = None
+    # The read-only connections the REST API searches with.
+    reader: Database | None = None
+
+    @property
+    def rest_port(self) -> int | None:
+        return self.rest.port if self.rest is not None else None
 
     async def stop(self, grace: float | None = 1.0) -> None:
+        if self.rest is not None:
+            await self.rest.stop()
+        if self.reader is not None:
+            await asyncio.to_thread(self.reader.dispose)
         await self.server.stop(grace)
         await self.engine.stop()
         self.ownership.release()
 
 
-async def start_engine(database_url: str, gateway_address: str, clock: Clock | None = None) -> RunningEngine:
+async def start_engine(
+    database_url: str,
+    gateway_address: str,
+    clock: Clock | None = None,
+    rest_address: str | None = None,
+    clock_control: bool = False,
+) -> RunningEngine:
     database = open_database(database_url)
     ownership = Ownership(database, database_url)
     ownership.acquire()
     engine = Engine(Repository(database), clock)
+    rest: RestServer | None = None
+    # The read-only connections the REST API searches with.
+    reader: Database | None = None
+    server: grpc.aio.Server | None = None
     try:
+        # Records written before the searchable history existed are folded in first.
+        await asyncio.to_thread(projections.catch_up, database)
         await engine.start()
         server, port = await start_server(engine, gateway_address)
+        if rest_address:
+            reader = open_database(database_url, writer=False)
+            services = Services.create(
+                engine,
+                reader,
+                clock_control=clock_control,
+                gateway_host=gateway_address.rsplit(":", 1)[0],
+                gateway_port=port,
+            )
+            rest = await start_rest_server(create_app(services), rest_address)
     except BaseException:
+        if server is not None:
+            await server.stop(0)
+        if reader is not None:
+            reader.dispose()
         await engine.stop()
         ownership.release()
         raise
-    return RunningEngine(engine, server, port, ownership)
+    return RunningEngine(engine, server, port, ownership, rest, reader)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -42,7 +42,9 @@ def parse_key(text: str, what: str = "key") -> int:
     try:
         key = int(text)
     except (TypeError, ValueError):
-        raise bad_request(f"The provided {what} '{text}' is not a valid key. Expected a numeric value.") from None
+        raise bad_request(
+            f"The provided {what} '{text}' is not a valid key. Expected a numeric value."
+        ) from None
     if not -(2**63) <= key < 2**63:
         raise bad_request(f"The provided {what} '{text}' is not a valid key. Expected a 64-bit number.")
     return key
@@ -230,7 +232,9 @@ def _offset_of(cursor: str) -> int:
     try:
         offset = json.loads(base64.urlsafe_b64decode(cursor.encode()))["offset"]
     except (ValueError, KeyError, TypeError):
-        raise bad_request(f"The cursor '{cursor}' is not valid: use a startCursor or endCursor as given") from None
+        raise bad_request(
+            f"The cursor '{cursor}' is not valid: use a startCursor or endCursor as given"
+        ) from None
     if not isinstance(offset, int) or offset < 0:
         raise bad_request(f"The cursor '{cursor}' is not valid: use a startCursor or endCursor as given")
     return offset
@@ -270,9 +274,7 @@ def page_response(total: int, win: Window, returned: int) -> PageResponse:
 # ------------------------------------------------------------------------------------------------ sorting
 
 
-def order_by(
-    sort: Sequence[Any], columns: dict[str, Column[Any]], tiebreaker: Column[Any]
-) -> list[Any]:
+def order_by(sort: Sequence[Any], columns: Mapping[str, Any], tiebreaker: Column[Any]) -> list[Any]:
     """ORDER BY terms for Camunda's `sort`; the key breaks ties, so pages never overlap."""
     terms: list[Any] = []
     for item in sort:

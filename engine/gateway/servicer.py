@@ -17,11 +17,13 @@ import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayServicer
 
+from engine.gateway import mapping
+from engine.gateway.mapping import TENANT
 from engine.jsoncodec import dumps
 from engine.runtime import commands
 from engine.runtime.context import Context
 from engine.runtime.engine import Engine, InternalError
-from engine.runtime.entities import ElementInstance, ProcessDefinition
+from engine.runtime.entities import ElementInstance
 from engine.runtime.errors import Rejection, RejectionType
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 GATEWAY_VERSION = "8.8.0"
-TENANT = "<default>"
 DEFAULT_LONG_POLL_MS = 10_000
 DEFAULT_RESULT_TIMEOUT_MS = 10_000
 # Answer a long poll this long before the client's own deadline, so it never sees DEADLINE_EXCEEDED.
@@ -66,16 +67,6 @@ def parse_document(text: str, field: str) -> dict[str, Any]:
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise Rejection(RejectionType.INVALID_ARGUMENT, message)
-
-
-def _process_metadata(definition: ProcessDefinition) -> pb.ProcessMetadata:
-    return pb.ProcessMetadata(
-        bpmnProcessId=definition.bpmn_process_id,
-        version=definition.version,
-        processDefinitionKey=definition.key,
-        resourceName=definition.resource_name,
-        tenantId=TENANT,
-    )
 
 
 class Gateway(GatewayServicer):
@@ -126,18 +117,7 @@ class Gateway(GatewayServicer):
         async def call() -> pb.DeployResourceResponse:
             resources = [(resource.name, bytes(resource.content)) for resource in request.resources]
             deployment = await self.engine.execute(lambda ctx: commands.deploy(ctx, resources))
-            entries = [pb.Deployment(process=_process_metadata(p)) for p in deployment.processes] + [
-                pb.Deployment(
-                    form=pb.FormMetadata(
-                        formId=f.form_id,
-                        version=f.version,
-                        formKey=f.key,
-                        resourceName=f.resource_name,
-                        tenantId=TENANT,
-                    )
-                )
-                for f in deployment.forms
-            ]
+            entries = mapping.deployment_entries(deployment)
             return pb.DeployResourceResponse(key=deployment.key, deployments=entries, tenantId=TENANT)
 
         return await self._run(context, call)
@@ -150,7 +130,7 @@ class Gateway(GatewayServicer):
             deployment = await self.engine.execute(lambda ctx: commands.deploy(ctx, resources))
             return pb.DeployProcessResponse(
                 key=deployment.key,
-                processes=[_process_metadata(p) for p in deployment.processes],
+                processes=[mapping.process_metadata(p) for p in deployment.processes],
             )
 
         return await self._run(context, call)
@@ -461,7 +441,16 @@ class Gateway(GatewayServicer):
     async def EvaluateDecision(
         self, request: pb.EvaluateDecisionRequest, context: Any
     ) -> pb.EvaluateDecisionResponse:
-        await self._unsupported(context, "EvaluateDecision")
+        async def call() -> pb.EvaluateDecisionResponse:
+            variables = parse_document(request.variables, "variables")
+            outcome = await self.engine.execute(
+                lambda ctx: commands.evaluate_decision(
+                    ctx, request.decisionKey, request.decisionId, variables
+                )
+            )
+            return mapping.decision_evaluation(outcome)
+
+        return await self._run(context, call)
 
     async def BroadcastSignal(
         self, request: pb.BroadcastSignalRequest, context: Any

@@ -12,10 +12,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.model import ModelError, parse_bpmn, parse_form
+from engine.model.dmn import DecisionRequirements, parse_dmn
 from engine.model.elements import ElementType, Process
-from engine.runtime import instances, jobs, timers, user_tasks
+from engine.runtime import decision_calls, instances, jobs, timers, user_tasks
 from engine.runtime.context import Context
+from engine.runtime.decisions import DecisionEvaluationFailure, DecisionResult
 from engine.runtime.entities import (
+    DecisionDefinition,
+    DecisionRequirementsDefinition,
     ElementInstance,
     ElementState,
     FormDefinition,
@@ -45,6 +49,8 @@ class Deployment:
     key: int
     processes: tuple[ProcessDefinition, ...]
     forms: tuple[FormDefinition, ...]
+    decision_requirements: tuple[DecisionRequirementsDefinition, ...] = ()
+    decisions: tuple[DecisionDefinition, ...] = ()
 
 
 def _checksum(data: bytes) -> str:
@@ -63,14 +69,17 @@ def deploy(ctx: Context, resources: Sequence[tuple[str, bytes]]) -> Deployment:
     problems: list[str] = []
     parsed_processes: list[tuple[str, bytes, Process]] = []
     parsed_forms: list[tuple[str, bytes, str]] = []
+    parsed_decisions: list[tuple[str, bytes, DecisionRequirements]] = []
     for name, data in resources:
         try:
             if name.endswith((".bpmn", ".xml")):
                 parsed_processes.extend((name, data, model) for model in parse_bpmn(name, data))
             elif name.endswith(".form"):
                 parsed_forms.append((name, data, parse_form(name, data).id))
+            elif name.endswith(".dmn"):
+                parsed_decisions.append((name, data, parse_dmn(name, data)))
             else:
-                problems.append(f"'{name}': unknown resource type (expected a .bpmn or .form file)")
+                problems.append(f"'{name}': unknown resource type (expected a .bpmn, .dmn or .form file)")
         except ModelError as error:
             problems.append(str(error))
     seen: dict[str, str] = {}
@@ -90,6 +99,12 @@ def deploy(ctx: Context, resources: Sequence[tuple[str, bytes]]) -> Deployment:
     deployment_key = ctx.new_key()
     processes = tuple(_deploy_process(ctx, deployment_key, *parsed) for parsed in parsed_processes)
     forms = tuple(_deploy_form(ctx, deployment_key, *parsed) for parsed in parsed_forms)
+    drgs: list[DecisionRequirementsDefinition] = []
+    decisions: list[DecisionDefinition] = []
+    for parsed in parsed_decisions:
+        drg, drg_decisions = _deploy_decisions(ctx, deployment_key, *parsed)
+        drgs.append(drg)
+        decisions.extend(drg_decisions)
     ctx.record(
         ValueType.DEPLOYMENT,
         "CREATED",
@@ -98,9 +113,83 @@ def deploy(ctx: Context, resources: Sequence[tuple[str, bytes]]) -> Deployment:
             "resources": [name for name, _ in resources],
             "processes": [[p.bpmn_process_id, p.version, p.key] for p in processes],
             "forms": [[f.form_id, f.version, f.key] for f in forms],
+            "decisions": [[d.decision_id, d.version, d.key] for d in decisions],
         },
     )
-    return Deployment(deployment_key, processes, forms)
+    return Deployment(deployment_key, processes, forms, tuple(drgs), tuple(decisions))
+
+
+def _deploy_decisions(
+    ctx: Context, deployment_key: int, name: str, data: bytes, drg: DecisionRequirements
+) -> tuple[DecisionRequirementsDefinition, list[DecisionDefinition]]:
+    checksum = _checksum(data)
+    latest: DecisionRequirementsDefinition | None = _latest(ctx, Kind.DECISION_REQUIREMENTS, "drg_id", drg.id)
+    if latest is not None and latest.checksum == checksum:
+        kept = [d for d in ctx.layer.all(Kind.DECISION) if d.drg_key == latest.key]
+        return latest, sorted(kept, key=lambda d: d.key)
+    definition = DecisionRequirementsDefinition(
+        key=ctx.new_key(),
+        drg_id=drg.id,
+        name=drg.name or drg.id,
+        version=latest.version + 1 if latest is not None else 1,
+        resource_name=name,
+        checksum=checksum,
+        deployment_key=deployment_key,
+        resource=data.decode("utf-8"),
+        deployed_at=ctx.now,
+    )
+    ctx.layer.put(Kind.DECISION_REQUIREMENTS, definition.key, definition)
+    ctx.models.add_decisions(definition.key, drg)
+    decisions = []
+    for decision in drg.decisions:
+        previous: DecisionDefinition | None = _latest(ctx, Kind.DECISION, "decision_id", decision.id)
+        deployed = DecisionDefinition(
+            key=ctx.new_key(),
+            decision_id=decision.id,
+            name=decision.name or decision.id,
+            version=previous.version + 1 if previous is not None else 1,
+            drg_key=definition.key,
+            drg_id=drg.id,
+            deployment_key=deployment_key,
+        )
+        ctx.layer.put(Kind.DECISION, deployed.key, deployed)
+        decisions.append(deployed)
+    ctx.record(
+        ValueType.DEPLOYMENT,
+        "DECISION_REQUIREMENTS_CREATED",
+        definition.key,
+        {"decisionRequirementsId": drg.id, "version": definition.version, "resourceName": name},
+    )
+    return definition, decisions
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionEvaluation:
+    definition: DecisionDefinition
+    result: DecisionResult | None
+    failure: DecisionEvaluationFailure | None
+
+
+def evaluate_decision(
+    ctx: Context, decision_key: int, decision_id: str, variables: dict[str, Any]
+) -> DecisionEvaluation:
+    """The EvaluateDecision RPC: a failed evaluation is an answer, not a rejection (Zeebe's rule)."""
+    if decision_key > 0:
+        definition: DecisionDefinition | None = ctx.layer.get(Kind.DECISION, decision_key)
+        if definition is None:
+            raise not_found(
+                f"Expected to evaluate decision with key '{decision_key}', but no such decision was found"
+            )
+    elif decision_id:
+        definition = decision_calls.latest_decision(ctx, decision_id)
+        if definition is None:
+            raise not_found(f"Expected to evaluate decision '{decision_id}', but no such decision was found")
+    else:
+        raise invalid_argument("Expected either a decision id or a decision key, but none given")
+    try:
+        return DecisionEvaluation(definition, decision_calls.evaluate(ctx, definition, variables, None), None)
+    except DecisionEvaluationFailure as failure:
+        return DecisionEvaluation(definition, None, failure)
 
 
 def _deploy_process(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.model.dmn import DecisionRequirements
 from engine.model.elements import Process
 from engine.runtime.records import Record, ValueType
 from engine.runtime.state import Layer
@@ -50,11 +51,16 @@ class Effects:
 
 
 class Models:
-    """Parsed process models by definition key; parsing is pure, so the cache survives rollbacks."""
+    """Parsed process models and decision requirements by definition key; parsing is pure, so the
+    caches survive rollbacks."""
 
-    def __init__(self, parse: Callable[[int], Process]) -> None:
+    def __init__(
+        self, parse: Callable[[int], Process], parse_decisions: Callable[[int], DecisionRequirements]
+    ) -> None:
         self._parse = parse
+        self._parse_decisions = parse_decisions
         self._models: dict[int, Process] = {}
+        self._decisions: dict[int, DecisionRequirements] = {}
 
     def get(self, definition_key: int) -> Process:
         model = self._models.get(definition_key)
@@ -64,6 +70,15 @@ class Models:
 
     def add(self, definition_key: int, model: Process) -> None:
         self._models[definition_key] = model
+
+    def decisions(self, drg_key: int) -> DecisionRequirements:
+        drg = self._decisions.get(drg_key)
+        if drg is None:
+            drg = self._decisions[drg_key] = self._parse_decisions(drg_key)
+        return drg
+
+    def add_decisions(self, drg_key: int, drg: DecisionRequirements) -> None:
+        self._decisions[drg_key] = drg
 
 
 class Context:

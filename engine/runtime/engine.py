@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from engine.model import parse_bpmn
+from engine.model.dmn import DecisionRequirements, parse_dmn
 from engine.model.elements import Process
 from engine.runtime import commands
 from engine.runtime.clock import Clock
 from engine.runtime.context import Context, Effects, Models, Sequence, key_sequence
-from engine.runtime.entities import INDEXES, Kind, ProcessDefinition
+from engine.runtime.entities import INDEXES, DecisionRequirementsDefinition, Kind, ProcessDefinition
 from engine.runtime.errors import Rejection, RejectionType
 from engine.runtime.records import Record
 from engine.runtime.state import Layer
@@ -60,7 +61,7 @@ class Engine:
         self.base = Layer(INDEXES)
         # The newest layer: the base, or the last batch while it is being written.
         self._top = self.base
-        self.models = Models(self._parse_definition)
+        self.models = Models(self._parse_definition, self._parse_decisions)
         self._keys: Sequence = key_sequence(0)
         self._positions = Sequence(0)
         self._queue: deque[tuple[Command[Any], asyncio.Future[Any]]] = deque()
@@ -104,6 +105,10 @@ class Engine:
             if model.id == definition.bpmn_process_id:
                 return model
         raise LookupError(f"process '{definition.bpmn_process_id}' is missing from its stored resource")
+
+    def _parse_decisions(self, drg_key: int) -> DecisionRequirements:
+        definition: DecisionRequirementsDefinition = self.base.get(Kind.DECISION_REQUIREMENTS, drg_key)
+        return parse_dmn(definition.resource_name, definition.resource.encode())
 
     def _read_context(self) -> Context:
         return Context(self.base, self.clock.now_ms(), self._keys, self._positions, self.models)

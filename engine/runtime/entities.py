@@ -24,6 +24,8 @@ class Kind(StrEnum):
     MESSAGE = "message"
     USER_TASK = "user_task"
     TIMER = "timer"
+    DECISION_REQUIREMENTS = "decision_requirements"
+    DECISION = "decision"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,30 @@ class FormDefinition:
     deployment_key: int
     resource: str
     deployed_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRequirementsDefinition:
+    key: int
+    drg_id: str
+    name: str
+    version: int
+    resource_name: str
+    checksum: str
+    deployment_key: int
+    resource: str
+    deployed_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionDefinition:
+    key: int
+    decision_id: str
+    name: str
+    version: int
+    drg_key: int
+    drg_id: str
+    deployment_key: int
 
 
 class ElementState(StrEnum):
@@ -223,6 +249,8 @@ ENTITY_TYPES: dict[Kind, type[Any]] = {
     Kind.MESSAGE: Message,
     Kind.USER_TASK: UserTask,
     Kind.TIMER: Timer,
+    Kind.DECISION_REQUIREMENTS: DecisionRequirementsDefinition,
+    Kind.DECISION: DecisionDefinition,
 }
 
 
@@ -257,6 +285,8 @@ INDEXES: dict[str, tuple[Index, ...]] = {
         Index("all", lambda m: True),
     ),
     Kind.USER_TASK: (Index("element_instance", lambda t: t.element_instance_key),),
+    Kind.DECISION_REQUIREMENTS: (Index("drg_id", lambda d: d.drg_id),),
+    Kind.DECISION: (Index("decision_id", lambda d: d.decision_id),),
     Kind.TIMER: (
         Index("element_instance", lambda t: t.element_instance_key if t.element_instance_key >= 0 else None),
         Index(

@@ -17,6 +17,10 @@ from engine.model.elements import Expr
 class EvaluationFailure(Exception):
     """An expression could not give a usable value; the message becomes the incident's."""
 
+    def __init__(self, message: str, error_type: str = "EXTRACT_VALUE_ERROR") -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
 
 def result_type(value: Any) -> str:
     """Zeebe's name for the type of a FEEL result."""

@@ -20,7 +20,7 @@ from engine.model.elements import (
     Process,
     SequenceFlow,
 )
-from engine.runtime import jobs, multi_instance, timers, user_tasks
+from engine.runtime import decision_calls, jobs, multi_instance, timers, user_tasks
 from engine.runtime.context import Context
 from engine.runtime.entities import (
     ElementInstance,
@@ -202,7 +202,7 @@ def activate(ctx: Context, instance: ElementInstance, start_at: str | None = Non
         inner = multi_instance.is_inner(ctx, instance)
         prepared = _prepare(ctx, instance, element, model, boundaries=not inner)
     except EvaluationFailure as failure:
-        raise_incident(ctx, instance, ErrorType.EXTRACT_VALUE_ERROR, str(failure))
+        raise_incident(ctx, instance, failure.error_type, str(failure))
         return
     if (
         element is not None
@@ -249,7 +249,7 @@ def _activate_body(ctx: Context, body: ElementInstance, element: FlowNode, model
         collection = multi_instance.evaluate_collection(ctx, body, loop)
         prepared = _prepare(ctx, body, element, model, boundaries=True, own=False)
     except EvaluationFailure as failure:
-        raise_incident(ctx, body, ErrorType.EXTRACT_VALUE_ERROR, str(failure))
+        raise_incident(ctx, body, failure.error_type, str(failure))
         return
     body = _transition(ctx, replace(body, collection=collection), ElementState.ACTIVATED, "ELEMENT_ACTIVATED")
     _open_events(ctx, body, prepared)
@@ -361,7 +361,9 @@ def _prepare(
     work = own and element is not None
     script = element.properties.get("script") if work and element is not None else None
     is_user_task = work and element is not None and element.type is ElementType.USER_TASK
-    has_job = work and element is not None and element.job is not None
+    has_job = (
+        work and element is not None and (element.job is not None or "calledDecision" in element.properties)
+    )
     if not (events or script or is_user_task or has_job):
         return prepared
     variables = visible_variables(ctx, instance.key)
@@ -374,6 +376,11 @@ def _prepare(
         return prepared
     if script is not None:
         prepared.script_result = {script["resultVariable"]: evaluate(script["expression"], variables)}
+    called = element.properties.get("calledDecision") if work else None
+    if called is not None:
+        decision_id = evaluate_string(called["decisionId"], variables)
+        output = decision_calls.call_for_task(ctx, decision_id, variables, instance.process_instance_key)
+        prepared.script_result = {called["resultVariable"]: output}
     if is_user_task:
         assignment = user_tasks.Assignment(ctx, element, variables)
         if element.properties.get("userTask"):

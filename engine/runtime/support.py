@@ -68,8 +68,6 @@ def unsupported(process: Process) -> list[tuple[str, str]]:
             supported = element.event_type in _SUPPORTED[element.type]
         else:
             supported = element.type in _SUPPORTED_ACTIVITIES
-        if supported and element.type is ElementType.BUSINESS_RULE_TASK and element.job is None:
-            supported = False  # zeebe:calledDecision needs decision tables
         if not supported:
             problems.append((element.id, f"a {_label(element)} is not supported by this engine yet"))
     return problems

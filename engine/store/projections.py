@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     BigInteger,
@@ -143,6 +145,9 @@ user_tasks = Table(
     Column("candidate_users", Text, nullable=False),
     Column("due_date", String(64), nullable=True),
     Column("follow_up_date", String(64), nullable=True),
+    # The dates above as epoch milliseconds, for filtering and sorting (None when not a date-time).
+    Column("due_at", BigInteger, nullable=True),
+    Column("follow_up_at", BigInteger, nullable=True),
     Column("priority", Integer, nullable=False),
     Column("form_key", BigInteger, nullable=True),
     Column("external_form_reference", Text, nullable=True),
@@ -378,6 +383,8 @@ class _Batch:
             "candidate_users": dumps(list(value.get("candidateUsers") or [])),
             "due_date": value.get("dueDate"),
             "follow_up_date": value.get("followUpDate"),
+            "due_at": _epoch_ms(value.get("dueDate")),
+            "follow_up_at": _epoch_ms(value.get("followUpDate")),
             "priority": value.get("priority", 50),
             "form_key": value.get("formKey"),
             "external_form_reference": value.get("externalFormReference"),
@@ -401,6 +408,26 @@ class _Batch:
             self.user_tasks.update(record.key, **row, state=record.intent, completion_date=record.timestamp)
         else:
             self.user_tasks.update(record.key, **row)
+
+
+def _epoch_ms(text: Any) -> int | None:
+    """An ISO 8601 date-time (with an offset, `Z`, or a FEEL `@zone`) as epoch milliseconds."""
+    if not isinstance(text, str) or not text:
+        return None
+    zone = None
+    if "@" in text:
+        text, _, zone_name = text.partition("@")
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone or UTC)
+    return int(moment.timestamp() * 1000)
 
 
 _HANDLERS = {

@@ -52,6 +52,8 @@ def decode_entity(kind: Kind, data: str) -> Any:
     fields = json.loads(data)
     if kind is Kind.ELEMENT:
         fields["state"] = ElementState(fields["state"])
+        if fields["collection"] is not None:
+            fields["collection"] = tuple(fields["collection"])
         fields["joins"] = tuple(
             (gateway, tuple((flow, count) for flow, count in tokens)) for gateway, tokens in fields["joins"]
         )

@@ -18,6 +18,7 @@ from engine.testing.handle import EngineHandle
 sys.path.insert(0, str(Path(__file__).parent))
 
 from diagrams import stub
+from rest_fixtures import rest, rest_sqlite  # noqa: F401 - the REST API tests' fixtures
 
 
 @pytest.fixture

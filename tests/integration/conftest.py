@@ -63,6 +63,8 @@ class EngineProcess:
                     self.address,
                     "--database",
                     self.database_url,
+                    "--rest-address",
+                    "",
                 ],
                 cwd=ROOT,
                 stdin=subprocess.DEVNULL,

@@ -1,0 +1,1 @@
+"""One router per resource family of the /v2 API."""
