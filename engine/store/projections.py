@@ -30,7 +30,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    bindparam,
     func,
     select,
 )
@@ -199,31 +198,27 @@ class _Rows:
             self.increments[key] = self.increments.get(key, 0) + delta
 
     def write(self, connection: Connection, counter: str | None = None) -> None:
+        # Straight to the driver's executemany: this runs inside every batch the engine writes.
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        table = f'"{self.table.name}"'
         if self.inserts:
-            columns = {name for row in self.inserts.values() for name in row}
-            rows = [{name: row.get(name) for name in columns} for row in self.inserts.values()]
-            connection.execute(self.table.insert(), rows)
-        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            columns = sorted({name for row in self.inserts.values() for name in row})
+            names = ", ".join(f'"{name}"' for name in columns)
+            connection.exec_driver_sql(
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join([mark] * len(columns))})",
+                [tuple(row.get(name) for name in columns) for row in self.inserts.values()],
+            )
+        by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for key, values in self.updates.items():
-            names = tuple(sorted(values))
-            by_columns.setdefault(names, []).append({"_key": key, **{f"_{n}": values[n] for n in names}})
-        key_column = self.table.c.key
-        for names, rows in by_columns.items():
-            statement = (
-                self.table.update()
-                .where(key_column == bindparam("_key"))
-                .values({name: bindparam(f"_{name}") for name in names})
-            )
-            connection.execute(statement, rows)
+            changed = tuple(sorted(values))
+            by_columns.setdefault(changed, []).append((*(values[name] for name in changed), key))
+        for changed, rows in by_columns.items():
+            assignments = ", ".join(f'"{name}" = {mark}' for name in changed)
+            connection.exec_driver_sql(f'UPDATE {table} SET {assignments} WHERE "key" = {mark}', rows)
         if self.increments and counter is not None:
-            column = self.table.c[counter]
-            statement = (
-                self.table.update()
-                .where(key_column == bindparam("_key"))
-                .values({counter: column + bindparam("_delta")})
-            )
-            connection.execute(
-                statement, [{"_key": key, "_delta": delta} for key, delta in self.increments.items()]
+            connection.exec_driver_sql(
+                f'UPDATE {table} SET "{counter}" = "{counter}" + {mark} WHERE "key" = {mark}',
+                [(delta, key) for key, delta in self.increments.items()],
             )
 
 
