@@ -329,6 +329,11 @@ def cancel_process_instance(ctx: Context, process_instance_key: int) -> None:
             f"Expected to cancel a process instance with key '{process_instance_key}', "
             "but no such process was found"
         )
+    if instance.caller_key is not None:
+        raise invalid_state(
+            f"Expected to cancel a process instance with key '{process_instance_key}', but it is created "
+            "by a parent process instance. Cancel the root process instance instead."
+        )
     instances.terminate(ctx, instance)
 
 

@@ -104,6 +104,9 @@ class ElementInstance:
     # A multi-instance body: the input collection as evaluated, and how many inner instances completed.
     collection: tuple[Any, ...] | None = None
     completed: int = 0
+    # A call activity: the process instance it called. A called process instance: its caller.
+    called_instance_key: int | None = None
+    caller_key: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ class ErrorType:
     EXTRACT_VALUE_ERROR = "EXTRACT_VALUE_ERROR"
     IO_MAPPING_ERROR = "IO_MAPPING_ERROR"
     UNHANDLED_ERROR_EVENT = "UNHANDLED_ERROR_EVENT"
+    CALLED_ELEMENT_ERROR = "CALLED_ELEMENT_ERROR"
 
 
 def incident_value(incident: Incident) -> dict[str, object]:

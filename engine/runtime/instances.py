@@ -49,6 +49,7 @@ from engine.runtime.subscriptions import (
 from engine.runtime.variables import (
     apply_input_mappings,
     delete_scope,
+    local_variables,
     merge_completion,
     propagate,
     set_local,
@@ -79,6 +80,7 @@ def instance_value(instance: ElementInstance) -> dict[str, Any]:
         "elementId": instance.element_id,
         "bpmnElementType": instance.element_type,
         "flowScopeKey": instance.flow_scope_key if instance.flow_scope_key is not None else -1,
+        "parentElementInstanceKey": instance.caller_key if instance.caller_key is not None else -1,
     }
 
 
@@ -107,7 +109,11 @@ def _model(ctx: Context, instance: ElementInstance) -> Process:
 
 
 def create_process_instance(
-    ctx: Context, definition: ProcessDefinition, variables: dict[str, Any], start_at: str | None = None
+    ctx: Context,
+    definition: ProcessDefinition,
+    variables: dict[str, Any],
+    start_at: str | None = None,
+    caller: ElementInstance | None = None,
 ) -> ElementInstance:
     model = ctx.models.get(definition.key)
     key = ctx.new_key()
@@ -122,6 +128,7 @@ def create_process_instance(
         flow_scope_key=None,
         state=ElementState.ACTIVATING,
         started_at=ctx.now,
+        caller_key=caller.key if caller is not None else None,
     )
     ctx.record(
         ValueType.PROCESS_INSTANCE_CREATION,
@@ -222,7 +229,11 @@ def activate(ctx: Context, instance: ElementInstance, start_at: str | None = Non
         assert start_event is not None, "deployment refuses scopes without a none start event"
         _activate_child(ctx, instance, model.element(start_event))
         return
-    if prepared.job is not None:
+    if prepared.callee is not None:
+        definition, variables = prepared.callee
+        child = create_process_instance(ctx, definition, variables, caller=instance)
+        ctx.layer.put(Kind.ELEMENT, instance.key, replace(instance, called_instance_key=child.key))
+    elif prepared.job is not None:
         job_type, retries, headers = prepared.job
         job = jobs.create(ctx, instance, job_type, retries, headers)
         ctx.layer.put(Kind.ELEMENT, instance.key, replace(instance, job_key=job.key))
@@ -240,6 +251,41 @@ def activate(ctx: Context, instance: ElementInstance, start_at: str | None = Non
             ctx.later(lambda: complete_step(ctx, instance.key))
     elif element.type in _PASS_THROUGH:
         ctx.later(lambda: complete_step(ctx, instance.key))
+
+
+def _callee(
+    ctx: Context, caller: ElementInstance, element: FlowNode
+) -> tuple[ProcessDefinition, dict[str, Any]]:
+    """The process a call activity calls, and the variables it starts with: everything the call
+    activity sees, or only its own (input-mapped) variables, as `propagateAllParentVariables` says."""
+    called = element.properties["calledElement"]
+    visible = visible_variables(ctx, caller.key)
+    variables = (
+        visible if called.get("propagateAllParentVariables", True) else local_variables(ctx, caller.key)
+    )
+    process_id = evaluate_string(called["processId"], visible)
+    versions: list[ProcessDefinition] = ctx.layer.find(Kind.PROCESS, "bpmn_process_id", process_id)
+    latest = max(versions, key=lambda d: d.version) if versions else None
+    if latest is None or ctx.models.get(latest.key).start_event is None:
+        raise EvaluationFailure(
+            f"Expected process with BPMN process id '{process_id}' to be deployed, but not found.",
+            ErrorType.CALLED_ELEMENT_ERROR,
+        )
+    return latest, variables
+
+
+def _called_instance_ended(ctx: Context, root: ElementInstance, variables: dict[str, Any]) -> None:
+    """A called process completed: its call activity completes with the child's variables as
+    `propagateAllChildVariables` says (output mappings always see them)."""
+    assert root.caller_key is not None
+    caller: ElementInstance | None = ctx.layer.get(Kind.ELEMENT, root.caller_key)
+    if caller is None:
+        return
+    element = _model(ctx, caller).element(caller.element_id)
+    propagate_all = element.properties["calledElement"].get("propagateAllChildVariables", True)
+    document = variables if propagate_all or element.outputs else {}
+    ctx.layer.put(Kind.ELEMENT, caller.key, replace(caller, called_instance_key=None))
+    ctx.later(lambda: complete_step(ctx, caller.key, document))
 
 
 def _activate_body(ctx: Context, body: ElementInstance, element: FlowNode, model: Process) -> None:
@@ -310,9 +356,10 @@ def _open_events(ctx: Context, instance: ElementInstance, prepared: _Prepared) -
 class _Prepared:
     """What an element needs evaluated before it may be ACTIVATED (a failure raises an incident)."""
 
-    __slots__ = ("job", "script_result", "subscriptions", "timers", "user_task")
+    __slots__ = ("callee", "job", "script_result", "subscriptions", "timers", "user_task")
 
     def __init__(self) -> None:
+        self.callee: tuple[ProcessDefinition, dict[str, Any]] | None = None
         self.job: tuple[str, int, dict[str, str]] | None = None
         self.script_result: dict[str, Any] | None = None
         self.user_task: user_tasks.Assignment | None = None
@@ -364,7 +411,8 @@ def _prepare(
     has_job = (
         work and element is not None and (element.job is not None or "calledDecision" in element.properties)
     )
-    if not (events or script or is_user_task or has_job):
+    calls = work and element is not None and element.type is ElementType.CALL_ACTIVITY
+    if not (events or script or is_user_task or has_job or calls):
         return prepared
     variables = visible_variables(ctx, instance.key)
     for node in events:
@@ -374,6 +422,8 @@ def _prepare(
             prepared.timers.append((node, timers.plan(node, variables, ctx.now)))
     if element is None or not work:
         return prepared
+    if calls:
+        prepared.callee = _callee(ctx, instance, element)
     if script is not None:
         prepared.script_result = {script["resultVariable"]: evaluate(script["expression"], variables)}
     called = element.properties.get("calledDecision") if work else None
@@ -447,6 +497,8 @@ def complete(ctx: Context, instance: ElementInstance, document: dict[str, Any] |
     _remove(ctx, instance)
     if instance.flow_scope_key is None:
         ctx.effects.ended_instances[instance.key] = (True, root_variables)
+        if instance.caller_key is not None:
+            _called_instance_ended(ctx, instance, root_variables)
         return
     scope: ElementInstance = ctx.layer.get(Kind.ELEMENT, instance.flow_scope_key)
     if inner:
@@ -541,6 +593,10 @@ def terminate(ctx: Context, instance: ElementInstance) -> None:
     instance = _transition(ctx, instance, ElementState.TERMINATING, "ELEMENT_TERMINATING")
     for child in ctx.layer.find(Kind.ELEMENT, "flow_scope", instance.key):
         terminate(ctx, child)
+    if instance.called_instance_key is not None:
+        called: ElementInstance | None = ctx.layer.get(Kind.ELEMENT, instance.called_instance_key)
+        if called is not None:
+            terminate(ctx, called)
     if instance.job_key is not None:
         jobs.cancel(ctx, instance.job_key)
     user_tasks.cancel_of(ctx, instance.key)
@@ -721,7 +777,14 @@ def _find_catcher(
             if catcher is not None:
                 return current, catcher
         if current.flow_scope_key is None:
-            return None
+            # Uncaught in a called process: the search goes on at its call activity.
+            caller = (
+                ctx.layer.get(Kind.ELEMENT, current.caller_key) if current.caller_key is not None else None
+            )
+            if caller is None:
+                return None
+            current, model = caller, _model(ctx, caller)
+            continue
         scope: ElementInstance = ctx.layer.get(Kind.ELEMENT, current.flow_scope_key)
         starts = [
             event

@@ -42,6 +42,7 @@ _SUPPORTED_ACTIVITIES = frozenset(
         ElementType.PARALLEL_GATEWAY,
         ElementType.SUB_PROCESS,
         ElementType.EVENT_SUB_PROCESS,
+        ElementType.CALL_ACTIVITY,
     }
 )
 
