@@ -249,7 +249,7 @@ def activate(ctx: Context, instance: ElementInstance, start_at: str | None = Non
         # An interrupting catch may have ended this event along with its scope.
         if ctx.layer.get(Kind.ELEMENT, instance.key) is not None:
             ctx.later(lambda: complete_step(ctx, instance.key))
-    elif element.type in _PASS_THROUGH:
+    elif element.type in _PASS_THROUGH or element.event_type is EventType.LINK:
         ctx.later(lambda: complete_step(ctx, instance.key))
 
 
@@ -380,6 +380,8 @@ def _waited_events(
     if own:
         if element.type in (ElementType.RECEIVE_TASK, ElementType.INTERMEDIATE_CATCH_EVENT):
             events.append(element)
+        if element.type is ElementType.EVENT_BASED_GATEWAY:
+            events += [model.element(model.flow(flow_id).target) for flow_id in element.outgoing]
         if element.type is ElementType.SUB_PROCESS:
             events += [
                 model.element(start) for start in _event_subprocess_starts(element.event_subprocesses, model)
@@ -507,6 +509,13 @@ def complete(ctx: Context, instance: ElementInstance, document: dict[str, Any] |
         return
     for flow in flows:
         scope = _take_flow(ctx, scope, flow, model)
+    link_target = element.properties.get("linkTarget") if element is not None else None
+    if (
+        link_target is not None
+        and element is not None
+        and element.type is ElementType.INTERMEDIATE_THROW_EVENT
+    ):
+        _activate_child(ctx, scope, model.element(link_target))
     _complete_scope_if_done(ctx, scope)
 
 
@@ -529,13 +538,11 @@ def _outgoing(
     raise EvaluationFailure("Expected at least one condition to evaluate to true, or to have a default flow")
 
 
-def _take_flow(ctx: Context, scope: ElementInstance, flow: SequenceFlow, model: Process) -> ElementInstance:
-    """Take `flow` in `scope`; returns the scope as it now is (a parallel join may have changed it)."""
-    flow_key = ctx.new_key()
+def _record_flow(ctx: Context, scope: ElementInstance, flow: SequenceFlow) -> None:
     ctx.record(
         ValueType.PROCESS_INSTANCE,
         "SEQUENCE_FLOW_TAKEN",
-        flow_key,
+        ctx.new_key(),
         {
             **instance_value(scope),
             "elementId": flow.id,
@@ -544,6 +551,11 @@ def _take_flow(ctx: Context, scope: ElementInstance, flow: SequenceFlow, model: 
         },
         scope.process_instance_key,
     )
+
+
+def _take_flow(ctx: Context, scope: ElementInstance, flow: SequenceFlow, model: Process) -> ElementInstance:
+    """Take `flow` in `scope`; returns the scope as it now is (a parallel join may have changed it)."""
+    _record_flow(ctx, scope, flow)
     target = model.element(flow.target)
     if target.type is ElementType.PARALLEL_GATEWAY and len(target.incoming) > 1:
         return _arrive_at_join(ctx, scope, target, flow)
@@ -652,10 +664,30 @@ def trigger(ctx: Context, waiting: ElementInstance, event: FlowNode, document: d
         close_subscriptions(ctx, waiting.key)
         timers.cancel_of(ctx, waiting.key)
         ctx.later(lambda: complete_step(ctx, waiting.key, document))
+    elif waiting.element_type == ElementType.EVENT_BASED_GATEWAY:
+        _pass_event_gateway(ctx, waiting, event, document)
     elif event.type is ElementType.BOUNDARY_EVENT:
         _trigger_boundary(ctx, waiting, event, document)
     else:
         _trigger_event_subprocess(ctx, waiting, event, document)
+
+
+def _pass_event_gateway(
+    ctx: Context, gateway: ElementInstance, event: FlowNode, document: dict[str, Any]
+) -> None:
+    """The first event after an event-based gateway decides the path: the gateway completes, and
+    the event that happened is entered and completed; the others are no longer waited for."""
+    close_subscriptions(ctx, gateway.key)
+    timers.cancel_of(ctx, gateway.key)
+    gateway = _transition(ctx, gateway, ElementState.COMPLETING, "ELEMENT_COMPLETING")
+    _record(ctx, gateway, "ELEMENT_COMPLETED")
+    _remove(ctx, gateway)
+    assert gateway.flow_scope_key is not None
+    scope: ElementInstance = ctx.layer.get(Kind.ELEMENT, gateway.flow_scope_key)
+    model = _model(ctx, gateway)
+    flow = next(model.flow(f) for f in event.incoming if model.flow(f).source == gateway.element_id)
+    _record_flow(ctx, scope, flow)
+    _occur(ctx, scope, event, document)
 
 
 def _trigger_boundary(

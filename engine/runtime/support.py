@@ -15,9 +15,9 @@ _SUPPORTED: dict[ElementType, frozenset[EventType]] = {
         {EventType.NONE, EventType.TERMINATE, EventType.ERROR, EventType.MESSAGE, EventType.ESCALATION}
     ),
     ElementType.INTERMEDIATE_THROW_EVENT: frozenset(
-        {EventType.NONE, EventType.MESSAGE, EventType.ESCALATION}
+        {EventType.NONE, EventType.MESSAGE, EventType.ESCALATION, EventType.LINK}
     ),
-    ElementType.INTERMEDIATE_CATCH_EVENT: frozenset({EventType.MESSAGE, EventType.TIMER}),
+    ElementType.INTERMEDIATE_CATCH_EVENT: frozenset({EventType.MESSAGE, EventType.TIMER, EventType.LINK}),
     ElementType.BOUNDARY_EVENT: frozenset(
         {EventType.ERROR, EventType.MESSAGE, EventType.TIMER, EventType.ESCALATION}
     ),
@@ -43,6 +43,7 @@ _SUPPORTED_ACTIVITIES = frozenset(
         ElementType.SUB_PROCESS,
         ElementType.EVENT_SUB_PROCESS,
         ElementType.CALL_ACTIVITY,
+        ElementType.EVENT_BASED_GATEWAY,
     }
 )
 
