@@ -455,7 +455,14 @@ class Gateway(GatewayServicer):
     async def BroadcastSignal(
         self, request: pb.BroadcastSignalRequest, context: Any
     ) -> pb.BroadcastSignalResponse:
-        await self._unsupported(context, "BroadcastSignal")
+        async def call() -> pb.BroadcastSignalResponse:
+            variables = parse_document(request.variables, "variables")
+            key = await self.engine.execute(
+                lambda ctx: commands.broadcast_signal(ctx, request.signalName, variables)
+            )
+            return pb.BroadcastSignalResponse(key=key, tenantId=TENANT)
+
+        return await self._run(context, call)
 
     async def ModifyProcessInstance(
         self, request: pb.ModifyProcessInstanceRequest, context: Any

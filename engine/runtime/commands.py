@@ -14,7 +14,7 @@ from typing import Any
 from engine.model import ModelError, parse_bpmn, parse_form
 from engine.model.dmn import DecisionRequirements, parse_dmn
 from engine.model.elements import ElementType, Process
-from engine.runtime import decision_calls, instances, jobs, timers, user_tasks
+from engine.runtime import decision_calls, instances, jobs, signals, timers, user_tasks
 from engine.runtime.context import Context
 from engine.runtime.decisions import DecisionEvaluationFailure, DecisionResult
 from engine.runtime.entities import (
@@ -214,7 +214,16 @@ def _deploy_process(
     ctx.models.add(definition.key, model)
     if latest is not None:
         timers.cancel_start_timers(ctx, latest.key)
+        signals.cancel_start_events(ctx, latest)
     _schedule_start_timers(ctx, definition, model)
+    for element in model.elements.values():
+        if (
+            element.type is ElementType.START_EVENT
+            and element.scope_id == model.id
+            and "signalName" in element.properties
+        ):
+            name = instances.signal_name(element, {})
+            signals.subscribe(ctx, element, name, definition.key, definition.bpmn_process_id)
     ctx.record(
         ValueType.PROCESS,
         "CREATED",
@@ -571,6 +580,12 @@ def publish_message(
         ctx.layer.put(Kind.MESSAGE, message.key, message)
         ctx.effects.due_at.add(message.expires_at)
     return message.key
+
+
+def broadcast_signal(ctx: Context, name: str, variables: dict[str, Any]) -> int:
+    if not name:
+        raise invalid_argument("Expected to broadcast a signal with a name, but the name is empty")
+    return instances.broadcast(ctx, name, variables)
 
 
 # ------------------------------------------------------------------------------------------- due work

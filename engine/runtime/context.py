@@ -17,6 +17,7 @@ from engine.runtime.state import Layer
 # Zeebe keys carry the partition id in their upper bits; clients decode it, so ours do the same.
 PARTITION_ID = 1
 _KEY_BASE = PARTITION_ID << 51
+MAX_STEPS = 100_000
 
 
 class Sequence:
@@ -112,5 +113,14 @@ class Context:
         self._agenda.append(step)
 
     def run_agenda(self) -> None:
+        steps = 0
         while self._agenda:
+            steps += 1
+            if steps > MAX_STEPS:
+                # A cycle of elements that never wait would hold the engine forever: give up on this
+                # command (its changes are dropped) so every other instance keeps moving.
+                raise RuntimeError(
+                    f"the command did not come to rest within {MAX_STEPS} steps: "
+                    "does a loop in the process never wait for anything?"
+                )
             self._agenda.popleft()()

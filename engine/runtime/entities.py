@@ -26,6 +26,7 @@ class Kind(StrEnum):
     TIMER = "timer"
     DECISION_REQUIREMENTS = "decision_requirements"
     DECISION = "decision"
+    SIGNAL_SUBSCRIPTION = "signal_subscription"
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +242,21 @@ class Timer:
     interrupting: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class SignalSubscription:
+    """A signal catch event, boundary event or start event waiting for a broadcast signal."""
+
+    key: int
+    signal_name: str
+    element_id: str
+    bpmn_process_id: str
+    process_definition_key: int
+    # The waiting element instance; -1 for a process's signal start event.
+    element_instance_key: int = -1
+    process_instance_key: int = -1
+    interrupting: bool = True
+
+
 ENTITY_TYPES: dict[Kind, type[Any]] = {
     Kind.PROCESS: ProcessDefinition,
     Kind.FORM: FormDefinition,
@@ -254,6 +270,7 @@ ENTITY_TYPES: dict[Kind, type[Any]] = {
     Kind.TIMER: Timer,
     Kind.DECISION_REQUIREMENTS: DecisionRequirementsDefinition,
     Kind.DECISION: DecisionDefinition,
+    Kind.SIGNAL_SUBSCRIPTION: SignalSubscription,
 }
 
 
@@ -290,6 +307,13 @@ INDEXES: dict[str, tuple[Index, ...]] = {
     Kind.USER_TASK: (Index("element_instance", lambda t: t.element_instance_key),),
     Kind.DECISION_REQUIREMENTS: (Index("drg_id", lambda d: d.drg_id),),
     Kind.DECISION: (Index("decision_id", lambda d: d.decision_id),),
+    Kind.SIGNAL_SUBSCRIPTION: (
+        Index("signal_name", lambda s: s.signal_name),
+        Index("element_instance", lambda s: s.element_instance_key if s.element_instance_key >= 0 else None),
+        Index(
+            "process_definition", lambda s: s.process_definition_key if s.element_instance_key < 0 else None
+        ),
+    ),
     Kind.TIMER: (
         Index("element_instance", lambda t: t.element_instance_key if t.element_instance_key >= 0 else None),
         Index(

@@ -20,7 +20,7 @@ from engine.model.elements import (
     Process,
     SequenceFlow,
 )
-from engine.runtime import decision_calls, jobs, multi_instance, timers, user_tasks
+from engine.runtime import decision_calls, jobs, multi_instance, signals, timers, user_tasks
 from engine.runtime.context import Context
 from engine.runtime.entities import (
     ElementInstance,
@@ -69,6 +69,9 @@ _PASS_THROUGH = frozenset(
         ElementType.BOUNDARY_EVENT,
     }
 )
+
+
+_THROW_EVENTS = frozenset({ElementType.INTERMEDIATE_THROW_EVENT, ElementType.END_EVENT})
 
 
 def instance_value(instance: ElementInstance) -> dict[str, Any]:
@@ -244,7 +247,16 @@ def activate(ctx: Context, instance: ElementInstance, start_at: str | None = Non
         ctx.later(lambda: complete_step(ctx, instance.key, document))
     elif element.type is ElementType.END_EVENT and element.event_type is EventType.TERMINATE:
         _terminate_end(ctx, instance)
-    elif element.event_type is EventType.ESCALATION and element.type in _PASS_THROUGH:
+    elif element.event_type is EventType.SIGNAL and element.type in _THROW_EVENTS:
+        try:
+            name = signal_name(element, visible_variables(ctx, instance.key))
+        except EvaluationFailure as failure:
+            raise_incident(ctx, instance, failure.error_type, str(failure))
+            return
+        broadcast(ctx, name, local_variables(ctx, instance.key))
+        if ctx.layer.get(Kind.ELEMENT, instance.key) is not None:
+            ctx.later(lambda: complete_step(ctx, instance.key))
+    elif element.event_type is EventType.ESCALATION and element.type in _THROW_EVENTS:
         _throw_escalation(ctx, instance, _catch_code(element) or "")
         # An interrupting catch may have ended this event along with its scope.
         if ctx.layer.get(Kind.ELEMENT, instance.key) is not None:
@@ -346,6 +358,10 @@ def _open_events(ctx: Context, instance: ElementInstance, prepared: _Prepared) -
             element_instance_key=instance.key,
             process_instance_key=instance.process_instance_key,
         )
+    for node, name in prepared.signals:
+        signals.subscribe(
+            ctx, node, name, instance.process_definition_key, instance.bpmn_process_id, instance
+        )
     for node, name, correlation_key in prepared.subscriptions:
         subscription = open_subscription(ctx, instance, node.id, name, correlation_key, node.interrupting)
         message = buffered_message_for(ctx, subscription)
@@ -356,7 +372,7 @@ def _open_events(ctx: Context, instance: ElementInstance, prepared: _Prepared) -
 class _Prepared:
     """What an element needs evaluated before it may be ACTIVATED (a failure raises an incident)."""
 
-    __slots__ = ("callee", "job", "script_result", "subscriptions", "timers", "user_task")
+    __slots__ = ("callee", "job", "script_result", "signals", "subscriptions", "timers", "user_task")
 
     def __init__(self) -> None:
         self.callee: tuple[ProcessDefinition, dict[str, Any]] | None = None
@@ -367,6 +383,7 @@ class _Prepared:
         # start events of the event subprocesses of a scope.
         self.subscriptions: list[tuple[FlowNode, str, str]] = []
         self.timers: list[tuple[FlowNode, timers.Plan]] = []
+        self.signals: list[tuple[FlowNode, str]] = []
 
 
 def _waited_events(
@@ -422,6 +439,8 @@ def _prepare(
             prepared.subscriptions.append((node, *_subscription_target(node, variables)))
         elif node.event_type is EventType.TIMER:
             prepared.timers.append((node, timers.plan(node, variables, ctx.now)))
+        elif node.event_type is EventType.SIGNAL:
+            prepared.signals.append((node, signal_name(node, variables)))
     if element is None or not work:
         return prepared
     if calls:
@@ -444,6 +463,30 @@ def _prepare(
         retries = evaluate_integer(element.job.retries, variables)
         prepared.job = (job_type, retries, dict(element.job.headers))
     return prepared
+
+
+def signal_name(element: FlowNode, variables: dict[str, Any]) -> str:
+    name: Expr = element.properties["signalName"]
+    return evaluate_string(name, variables)
+
+
+def broadcast(ctx: Context, name: str, variables: dict[str, Any]) -> int:
+    """Broadcast a signal: every catch event, boundary and event subprocess waiting for it is
+    triggered, and every process with a signal start event for it is started."""
+    key = ctx.new_key()
+    ctx.record(ValueType.SIGNAL, "BROADCASTED", key, {"signalName": name, "variables": variables})
+    for subscription in signals.waiting_for(ctx, name):
+        # An interrupting trigger may have closed this subscription meanwhile.
+        if ctx.layer.get(Kind.SIGNAL_SUBSCRIPTION, subscription.key) is None:
+            continue
+        if subscription.element_instance_key < 0:
+            definition: ProcessDefinition = ctx.layer.get(Kind.PROCESS, subscription.process_definition_key)
+            create_process_instance(ctx, definition, variables, start_at=subscription.element_id)
+            continue
+        waiting: ElementInstance | None = ctx.layer.get(Kind.ELEMENT, subscription.element_instance_key)
+        if waiting is not None and waiting.state is ElementState.ACTIVATED:
+            trigger(ctx, waiting, _model(ctx, waiting).element(subscription.element_id), variables)
+    return key
 
 
 def _subscription_target(element: FlowNode, variables: dict[str, Any]) -> tuple[str, str]:
@@ -487,8 +530,7 @@ def complete(ctx: Context, instance: ElementInstance, document: dict[str, Any] |
         except EvaluationFailure as failure:
             raise_incident(ctx, instance, ErrorType.CONDITION_ERROR, str(failure))
             return
-    close_subscriptions(ctx, instance.key)
-    timers.cancel_of(ctx, instance.key)
+    _stop_waiting(ctx, instance.key)
     _record(ctx, instance, "ELEMENT_COMPLETED")
     root_variables = visible_variables(ctx, instance.key) if instance.flow_scope_key is None else {}
     if inner:
@@ -592,6 +634,13 @@ def _complete_scope_if_done(ctx: Context, scope: ElementInstance) -> None:
     complete_step(ctx, scope.key)
 
 
+def _stop_waiting(ctx: Context, key: int) -> None:
+    """Close every event subscription of an element instance: messages, timers, signals."""
+    close_subscriptions(ctx, key)
+    timers.cancel_of(ctx, key)
+    signals.cancel_of(ctx, key)
+
+
 def _remove(ctx: Context, instance: ElementInstance) -> None:
     ctx.layer.delete(Kind.ELEMENT, instance.key)
     delete_scope(ctx, instance.key)
@@ -612,8 +661,7 @@ def terminate(ctx: Context, instance: ElementInstance) -> None:
     if instance.job_key is not None:
         jobs.cancel(ctx, instance.job_key)
     user_tasks.cancel_of(ctx, instance.key)
-    close_subscriptions(ctx, instance.key)
-    timers.cancel_of(ctx, instance.key)
+    _stop_waiting(ctx, instance.key)
     clear_incidents_of(ctx, instance.key)
     _record(ctx, instance, "ELEMENT_TERMINATED")
     _remove(ctx, instance)
@@ -661,8 +709,7 @@ def trigger(ctx: Context, waiting: ElementInstance, event: FlowNode, document: d
     """The event `waiting` waited for has happened: its own catch event, one of its boundary events,
     or (for a scope) the start event of one of its event subprocesses."""
     if event.id == waiting.element_id:
-        close_subscriptions(ctx, waiting.key)
-        timers.cancel_of(ctx, waiting.key)
+        _stop_waiting(ctx, waiting.key)
         ctx.later(lambda: complete_step(ctx, waiting.key, document))
     elif waiting.element_type == ElementType.EVENT_BASED_GATEWAY:
         _pass_event_gateway(ctx, waiting, event, document)
@@ -677,8 +724,7 @@ def _pass_event_gateway(
 ) -> None:
     """The first event after an event-based gateway decides the path: the gateway completes, and
     the event that happened is entered and completed; the others are no longer waited for."""
-    close_subscriptions(ctx, gateway.key)
-    timers.cancel_of(ctx, gateway.key)
+    _stop_waiting(ctx, gateway.key)
     gateway = _transition(ctx, gateway, ElementState.COMPLETING, "ELEMENT_COMPLETING")
     _record(ctx, gateway, "ELEMENT_COMPLETED")
     _remove(ctx, gateway)
@@ -707,8 +753,7 @@ def _trigger_event_subprocess(
     if start.interrupting:
         for child in ctx.layer.find(Kind.ELEMENT, "flow_scope", scope.key):
             terminate(ctx, child)
-        close_subscriptions(ctx, scope.key)
-        timers.cancel_of(ctx, scope.key)
+        _stop_waiting(ctx, scope.key)
         if scope.joins:
             scope = replace(scope, joins=())
             ctx.layer.put(Kind.ELEMENT, scope.key, scope)

@@ -10,22 +10,31 @@ from __future__ import annotations
 from engine.model.elements import ElementType, EventType, FlowNode, Process
 
 _SUPPORTED: dict[ElementType, frozenset[EventType]] = {
-    ElementType.START_EVENT: frozenset({EventType.NONE, EventType.TIMER}),
+    ElementType.START_EVENT: frozenset({EventType.NONE, EventType.TIMER, EventType.SIGNAL}),
     ElementType.END_EVENT: frozenset(
-        {EventType.NONE, EventType.TERMINATE, EventType.ERROR, EventType.MESSAGE, EventType.ESCALATION}
+        {
+            EventType.NONE,
+            EventType.TERMINATE,
+            EventType.ERROR,
+            EventType.MESSAGE,
+            EventType.ESCALATION,
+            EventType.SIGNAL,
+        }
     ),
     ElementType.INTERMEDIATE_THROW_EVENT: frozenset(
-        {EventType.NONE, EventType.MESSAGE, EventType.ESCALATION, EventType.LINK}
+        {EventType.NONE, EventType.MESSAGE, EventType.ESCALATION, EventType.LINK, EventType.SIGNAL}
     ),
-    ElementType.INTERMEDIATE_CATCH_EVENT: frozenset({EventType.MESSAGE, EventType.TIMER, EventType.LINK}),
+    ElementType.INTERMEDIATE_CATCH_EVENT: frozenset(
+        {EventType.MESSAGE, EventType.TIMER, EventType.LINK, EventType.SIGNAL}
+    ),
     ElementType.BOUNDARY_EVENT: frozenset(
-        {EventType.ERROR, EventType.MESSAGE, EventType.TIMER, EventType.ESCALATION}
+        {EventType.ERROR, EventType.MESSAGE, EventType.TIMER, EventType.ESCALATION, EventType.SIGNAL}
     ),
 }
 
-# Start events of event subprocesses: any trigger but signals (not yet).
+# Start events of event subprocesses.
 _EVENT_SUBPROCESS_STARTS = frozenset(
-    {EventType.MESSAGE, EventType.TIMER, EventType.ERROR, EventType.ESCALATION}
+    {EventType.MESSAGE, EventType.TIMER, EventType.ERROR, EventType.ESCALATION, EventType.SIGNAL}
 )
 
 _SUPPORTED_ACTIVITIES = frozenset(

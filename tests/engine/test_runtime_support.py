@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from diagrams import rejected
 from pyzeebe import ZeebeClient
 from pyzeebe.errors import ProcessInvalidError
+from pyzeebe.proto import gateway_pb2 as pb
 
 from engine.testing.handle import EngineHandle
 
@@ -13,14 +15,11 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">"""
 
-WITH_SIGNAL = f"""{HEADER}
-  <bpmn:signal id="Signal_1" name="typhoon-warning"/>
-  <bpmn:process id="waits-for-a-signal" isExecutable="true">
+WITH_INCLUSIVE = f"""{HEADER}
+  <bpmn:process id="inclusive" isExecutable="true">
     <bpmn:startEvent id="start"/>
-    <bpmn:intermediateCatchEvent id="TyphoonWarning">
-      <bpmn:signalEventDefinition signalRef="Signal_1"/>
-    </bpmn:intermediateCatchEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="TyphoonWarning"/>
+    <bpmn:inclusiveGateway id="Notify"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="Notify"/>
   </bpmn:process>
 </bpmn:definitions>"""
 
@@ -39,12 +38,12 @@ SCRIPT = f"""{HEADER}
 
 async def test_an_element_the_runtime_cannot_run_is_refused_by_name(client: ZeebeClient, deploy) -> None:
     with pytest.raises(ProcessInvalidError) as raised:
-        await deploy(("waits-for-a-signal.bpmn", WITH_SIGNAL))
+        await deploy(("inclusive.bpmn", WITH_INCLUSIVE))
     cause = raised.value.__cause__
     assert isinstance(cause, grpc.aio.AioRpcError), f"expected a gRPC error, got {raised.value!r}"
     assert cause.code() is grpc.StatusCode.INVALID_ARGUMENT
-    assert "waits-for-a-signal.bpmn: element 'TyphoonWarning'" in cause.details()
-    assert "signal intermediate catch event is not supported" in cause.details()
+    assert "inclusive.bpmn: element 'Notify'" in cause.details()
+    assert "inclusive gateway is not supported" in cause.details()
 
 
 async def test_a_feel_script_task_sets_its_result_variable(
@@ -54,3 +53,27 @@ async def test_a_feel_script_task_sets_its_result_variable(
     started = await client.run_process("scripted", {"items": [1, 2, 3.5]})
     view = await engine.is_completed(started.process_instance_key)
     assert view.variables["total"] == 13
+
+
+async def test_a_loop_that_never_waits_is_refused_and_the_engine_keeps_serving(
+    engine: EngineHandle, client: ZeebeClient, deploy, gateway
+) -> None:
+    spinning = f"""{HEADER}
+  <bpmn:process id="spinning" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:exclusiveGateway id="Again"/>
+    <bpmn:task id="Nothing"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="Again"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="Again" targetRef="Nothing"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="Nothing" targetRef="Again"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+    await deploy(("spinning.bpmn", spinning), ("scripted.bpmn", SCRIPT))
+    details = await rejected(
+        gateway.CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId="spinning")),
+        grpc.StatusCode.INTERNAL,
+        "a loop that never waits cannot be run",
+    )
+    assert "did not come to rest" in details
+    started = await client.run_process("scripted", {"items": [1]})
+    await engine.is_completed(started.process_instance_key)
