@@ -66,6 +66,7 @@ _PASS_THROUGH = frozenset(
         ElementType.MANUAL_TASK,
         ElementType.EXCLUSIVE_GATEWAY,
         ElementType.PARALLEL_GATEWAY,
+        ElementType.INCLUSIVE_GATEWAY,
         ElementType.BOUNDARY_EVENT,
     }
 )
@@ -558,6 +559,7 @@ def complete(ctx: Context, instance: ElementInstance, document: dict[str, Any] |
         and element.type is ElementType.INTERMEDIATE_THROW_EVENT
     ):
         _activate_child(ctx, scope, model.element(link_target))
+    scope = _recheck_joins(ctx, scope, model)
     _complete_scope_if_done(ctx, scope)
 
 
@@ -565,16 +567,21 @@ def _outgoing(
     ctx: Context, instance: ElementInstance, element: FlowNode, model: Process
 ) -> list[SequenceFlow]:
     flows = [model.flow(flow_id) for flow_id in element.outgoing]
-    if element.type is not ElementType.EXCLUSIVE_GATEWAY or not flows:
-        return flows
-    if len(flows) == 1 and flows[0].condition is None:
+    branching = element.type in (ElementType.EXCLUSIVE_GATEWAY, ElementType.INCLUSIVE_GATEWAY)
+    if not branching or not flows or (len(flows) == 1 and flows[0].condition is None):
         return flows
     variables = visible_variables(ctx, instance.key)
+    chosen = []
     for flow in flows:
         if flow.id == element.default_flow or flow.condition is None:
             continue
         if evaluate_boolean(flow.condition, variables):
-            return [flow]
+            # An exclusive gateway takes the first true condition, an inclusive one every one.
+            if element.type is ElementType.EXCLUSIVE_GATEWAY:
+                return [flow]
+            chosen.append(flow)
+    if chosen:
+        return chosen
     if element.default_flow is not None:
         return [model.flow(element.default_flow)]
     raise EvaluationFailure("Expected at least one condition to evaluate to true, or to have a default flow")
@@ -599,22 +606,73 @@ def _take_flow(ctx: Context, scope: ElementInstance, flow: SequenceFlow, model: 
     """Take `flow` in `scope`; returns the scope as it now is (a parallel join may have changed it)."""
     _record_flow(ctx, scope, flow)
     target = model.element(flow.target)
-    if target.type is ElementType.PARALLEL_GATEWAY and len(target.incoming) > 1:
-        return _arrive_at_join(ctx, scope, target, flow)
+    joining = target.type in (ElementType.PARALLEL_GATEWAY, ElementType.INCLUSIVE_GATEWAY)
+    if joining and len(target.incoming) > 1:
+        return _arrive_at_join(ctx, scope, target, flow, model)
     _activate_child(ctx, scope, target, flow.id)
     return scope
 
 
 def _arrive_at_join(
-    ctx: Context, scope: ElementInstance, gateway: FlowNode, flow: SequenceFlow
+    ctx: Context, scope: ElementInstance, gateway: FlowNode, flow: SequenceFlow, model: Process
 ) -> ElementInstance:
     joins = {gateway_id: dict(tokens) for gateway_id, tokens in scope.joins}
     tokens = joins.setdefault(gateway.id, {})
     tokens[flow.id] = tokens.get(flow.id, 0) + 1
-    if all(tokens.get(incoming, 0) > 0 for incoming in gateway.incoming):
+    return _store_joins(ctx, scope, _fire_ready_joins(ctx, scope, joins, model, flow.id))
+
+
+def _fire_ready_joins(
+    ctx: Context,
+    scope: ElementInstance,
+    joins: dict[str, dict[str, int]],
+    model: Process,
+    entered_by: str | None = None,
+) -> dict[str, dict[str, int]]:
+    """Activate every join of `scope` whose waiting is over, consuming one token per flow.
+
+    A parallel join waits for a token on every incoming flow; an inclusive join only for the flows
+    that something still active in the scope can reach (Zeebe's rule).
+    """
+    for gateway_id, tokens in joins.items():
+        gateway = model.element(gateway_id)
+        if not any(count > 0 for count in tokens.values()):
+            continue
+        missing = [incoming for incoming in gateway.incoming if tokens.get(incoming, 0) <= 0]
+        if gateway.type is ElementType.INCLUSIVE_GATEWAY:
+            positions = [child.element_id for child in ctx.layer.find(Kind.ELEMENT, "flow_scope", scope.key)]
+            positions += [
+                other for other, counts in joins.items() if other != gateway_id and any(counts.values())
+            ]
+            missing = [incoming for incoming in missing if _reachable(model, positions, incoming, gateway_id)]
+        if missing:
+            continue
         for incoming in gateway.incoming:
-            tokens[incoming] -= 1
-        _activate_child(ctx, scope, gateway, flow.id)
+            if tokens.get(incoming, 0) > 0:
+                tokens[incoming] -= 1
+        _activate_child(ctx, scope, gateway, entered_by)
+    return joins
+
+
+def _reachable(model: Process, starts: list[str], flow_id: str, join_id: str) -> bool:
+    """Whether a token at one of `starts` can still arrive at the flow `flow_id` (not via the join)."""
+    target = model.flow(flow_id).source
+    seen: set[str] = set()
+    pending = list(starts)
+    while pending:
+        element_id = pending.pop()
+        if element_id == target:
+            return True
+        if element_id in seen or element_id == join_id:
+            continue
+        seen.add(element_id)
+        element = model.element(element_id)
+        pending += [model.flow(out).target for out in element.outgoing]
+        pending += list(element.boundary_events)
+    return False
+
+
+def _store_joins(ctx: Context, scope: ElementInstance, joins: dict[str, dict[str, int]]) -> ElementInstance:
     frozen = tuple(
         (gateway_id, tuple((flow_id, count) for flow_id, count in counts.items() if count > 0))
         for gateway_id, counts in joins.items()
@@ -623,6 +681,14 @@ def _arrive_at_join(
     scope = replace(scope, joins=frozen)
     ctx.layer.put(Kind.ELEMENT, scope.key, scope)
     return scope
+
+
+def _recheck_joins(ctx: Context, scope: ElementInstance, model: Process) -> ElementInstance:
+    """Something in `scope` ended: an inclusive join may no longer have anything to wait for."""
+    if not scope.joins:
+        return scope
+    joins = {gateway_id: dict(tokens) for gateway_id, tokens in scope.joins}
+    return _store_joins(ctx, scope, _fire_ready_joins(ctx, scope, joins, model))
 
 
 def _complete_scope_if_done(ctx: Context, scope: ElementInstance) -> None:

@@ -53,6 +53,7 @@ _SUPPORTED_ACTIVITIES = frozenset(
         ElementType.EVENT_SUB_PROCESS,
         ElementType.CALL_ACTIVITY,
         ElementType.EVENT_BASED_GATEWAY,
+        ElementType.INCLUSIVE_GATEWAY,
     }
 )
 
