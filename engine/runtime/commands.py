@@ -34,11 +34,10 @@ from engine.runtime.entities import (
     UserTask,
 )
 from engine.runtime.errors import already_exists, invalid_argument, invalid_state, not_found
-from engine.runtime.expressions import EvaluationFailure
+from engine.runtime.expressions import EvaluationFailure, evaluate_string
 from engine.runtime.incidents import ErrorType, clear_incident, raise_incident
 from engine.runtime.records import ValueType
-from engine.runtime.subscriptions import message_value
-from engine.runtime.support import unsupported
+from engine.runtime.subscriptions import close_start_subscriptions, message_value, open_start_subscription
 from engine.runtime.variables import propagate, set_local, visible_variables
 
 # ------------------------------------------------------------------------------------------- deploy
@@ -84,9 +83,6 @@ def deploy(ctx: Context, resources: Sequence[tuple[str, bytes]]) -> Deployment:
             problems.append(str(error))
     seen: dict[str, str] = {}
     for name, _, model in parsed_processes:
-        problems.extend(
-            f"{name}: element '{element_id}': {problem}" for element_id, problem in unsupported(model)
-        )
         if model.id in seen:
             problems.append(
                 f"'{name}': duplicated process id '{model.id}' (also in '{seen[model.id]}') in one deployment"
@@ -215,8 +211,11 @@ def _deploy_process(
     if latest is not None:
         timers.cancel_start_timers(ctx, latest.key)
         signals.cancel_start_events(ctx, latest)
+        close_start_subscriptions(ctx, latest)
     _schedule_start_timers(ctx, definition, model)
     for element in model.elements.values():
+        if element.type is ElementType.START_EVENT and element.scope_id == model.id and element.message:
+            open_start_subscription(ctx, element, evaluate_string(element.message.name, {}), definition)
         if (
             element.type is ElementType.START_EVENT
             and element.scope_id == model.id
@@ -576,6 +575,10 @@ def publish_message(
         if ctx.layer.get(Kind.SUBSCRIPTION, subscription.key) is None:
             continue
         message = instances.correlate(ctx, subscription.key, message)
+    starts: list[MessageSubscription] = ctx.layer.find(Kind.SUBSCRIPTION, "start_message", name)
+    for subscription in sorted(starts, key=lambda s: s.key):
+        if instances.may_start(ctx, subscription, message):
+            message = instances.start_by_message(ctx, subscription, message)
     if time_to_live > 0:
         ctx.layer.put(Kind.MESSAGE, message.key, message)
         ctx.effects.due_at.add(message.expires_at)

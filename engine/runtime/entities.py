@@ -108,6 +108,8 @@ class ElementInstance:
     # A call activity: the process instance it called. A called process instance: its caller.
     called_instance_key: int | None = None
     caller_key: int | None = None
+    # A process instance started by a message: that message's correlation key.
+    start_correlation_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +182,8 @@ class MessageSubscription:
     # The element that the message triggers (the catch event itself or a boundary event).
     element_id: str
     interrupting: bool = True
+    # A message start event of the latest version of a process waits with no element instance.
+    process_definition_key: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +288,10 @@ INDEXES: dict[str, tuple[Index, ...]] = {
     Kind.ELEMENT: (
         Index("flow_scope", lambda e: e.flow_scope_key),
         Index("process_instance", lambda e: e.process_instance_key),
+        Index(
+            "started_by",
+            lambda e: (e.bpmn_process_id, e.start_correlation_key) if e.start_correlation_key else None,
+        ),
     ),
     Kind.VARIABLES: (),
     Kind.JOB: (
@@ -296,8 +304,13 @@ INDEXES: dict[str, tuple[Index, ...]] = {
         Index("element_instance", lambda i: i.element_instance_key),
     ),
     Kind.SUBSCRIPTION: (
-        Index("correlation", lambda s: (s.message_name, s.correlation_key)),
-        Index("element_instance", lambda s: s.element_instance_key),
+        Index(
+            "correlation",
+            lambda s: (s.message_name, s.correlation_key) if s.element_instance_key >= 0 else None,
+        ),
+        Index("element_instance", lambda s: s.element_instance_key if s.element_instance_key >= 0 else None),
+        Index("start_message", lambda s: s.message_name if s.element_instance_key < 0 else None),
+        Index("start_of", lambda s: s.process_definition_key if s.element_instance_key < 0 else None),
     ),
     Kind.MESSAGE: (
         Index("correlation", lambda m: (m.name, m.correlation_key)),

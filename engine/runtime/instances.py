@@ -118,6 +118,7 @@ def create_process_instance(
     variables: dict[str, Any],
     start_at: str | None = None,
     caller: ElementInstance | None = None,
+    start_correlation_key: str | None = None,
 ) -> ElementInstance:
     model = ctx.models.get(definition.key)
     key = ctx.new_key()
@@ -133,6 +134,7 @@ def create_process_instance(
         state=ElementState.ACTIVATING,
         started_at=ctx.now,
         caller_key=caller.key if caller is not None else None,
+        start_correlation_key=start_correlation_key,
     )
     ctx.record(
         ValueType.PROCESS_INSTANCE_CREATION,
@@ -544,6 +546,7 @@ def complete(ctx: Context, instance: ElementInstance, document: dict[str, Any] |
         ctx.effects.ended_instances[instance.key] = (True, root_variables)
         if instance.caller_key is not None:
             _called_instance_ended(ctx, instance, root_variables)
+        _start_next_by_message(ctx, instance)
         return
     scope: ElementInstance = ctx.layer.get(Kind.ELEMENT, instance.flow_scope_key)
     if inner:
@@ -733,6 +736,7 @@ def terminate(ctx: Context, instance: ElementInstance) -> None:
     _remove(ctx, instance)
     if instance.flow_scope_key is None:
         ctx.effects.ended_instances[instance.key] = (False, {})
+        _start_next_by_message(ctx, instance)
 
 
 def _terminate_end(ctx: Context, end: ElementInstance) -> None:
@@ -769,6 +773,57 @@ def correlate(ctx: Context, subscription_key: int, message: Message) -> Message:
     waiting: ElementInstance = ctx.layer.get(Kind.ELEMENT, subscription.element_instance_key)
     trigger(ctx, waiting, _model(ctx, waiting).element(subscription.element_id), message.variables)
     return message
+
+
+def start_by_message(ctx: Context, subscription: MessageSubscription, message: Message) -> Message:
+    """Start an instance at a message start event; returns the message marked as correlated."""
+    definition: ProcessDefinition = ctx.layer.get(Kind.PROCESS, subscription.process_definition_key)
+    instance = create_process_instance(
+        ctx,
+        definition,
+        message.variables,
+        start_at=subscription.element_id,
+        start_correlation_key=message.correlation_key or None,
+    )
+    message = replace(
+        message, correlated_processes=message.correlated_processes | {subscription.bpmn_process_id}
+    )
+    if ctx.layer.get(Kind.MESSAGE, message.key) is not None:
+        ctx.layer.put(Kind.MESSAGE, message.key, message)
+    ctx.record(
+        ValueType.MESSAGE_SUBSCRIPTION,
+        "CORRELATED",
+        subscription.key,
+        {**message_value(message), "messageKey": message.key, "elementId": subscription.element_id},
+        instance.key,
+    )
+    return message
+
+
+def may_start(ctx: Context, subscription: MessageSubscription, message: Message) -> bool:
+    """Zeebe's rule: one message starts one instance of a process, and while an instance started
+    with a correlation key is active, no other starts with the same key."""
+    if subscription.bpmn_process_id in message.correlated_processes:
+        return False
+    started = (subscription.bpmn_process_id, message.correlation_key)
+    return not (message.correlation_key and ctx.layer.find(Kind.ELEMENT, "started_by", started))
+
+
+def _start_next_by_message(ctx: Context, ended: ElementInstance) -> None:
+    """An instance started by a message ended: a message for the same key that had to wait, starts
+    the next one."""
+    if ended.start_correlation_key is None:
+        return
+    versions: list[ProcessDefinition] = ctx.layer.find(Kind.PROCESS, "bpmn_process_id", ended.bpmn_process_id)
+    latest = max(versions, key=lambda d: d.version)
+    for subscription in ctx.layer.find(Kind.SUBSCRIPTION, "start_of", latest.key):
+        waiting: list[Message] = ctx.layer.find(
+            Kind.MESSAGE, "correlation", (subscription.message_name, ended.start_correlation_key)
+        )
+        for message in sorted(waiting, key=lambda m: m.key):
+            if message.expires_at > ctx.now and may_start(ctx, subscription, message):
+                start_by_message(ctx, subscription, message)
+                return
 
 
 def trigger(ctx: Context, waiting: ElementInstance, event: FlowNode, document: dict[str, Any]) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.model.elements import FlowNode
 from engine.runtime.context import Context
-from engine.runtime.entities import ElementInstance, Kind, Message, MessageSubscription
+from engine.runtime.entities import ElementInstance, Kind, Message, MessageSubscription, ProcessDefinition
 from engine.runtime.records import ValueType
 
 
@@ -61,16 +62,45 @@ def open_subscription(
     return subscription
 
 
-def close_subscriptions(ctx: Context, element_instance_key: int) -> None:
-    for subscription in ctx.layer.find(Kind.SUBSCRIPTION, "element_instance", element_instance_key):
+def open_start_subscription(ctx: Context, event: FlowNode, name: str, definition: ProcessDefinition) -> None:
+    subscription = MessageSubscription(
+        key=ctx.new_key(),
+        message_name=name,
+        correlation_key="",
+        process_instance_key=-1,
+        bpmn_process_id=definition.bpmn_process_id,
+        element_instance_key=-1,
+        element_id=event.id,
+        process_definition_key=definition.key,
+    )
+    ctx.layer.put(Kind.SUBSCRIPTION, subscription.key, subscription)
+    ctx.record(
+        ValueType.MESSAGE_SUBSCRIPTION,
+        "START_EVENT_CREATED",
+        subscription.key,
+        subscription_value(subscription),
+    )
+
+
+def _delete(ctx: Context, subscriptions: list[MessageSubscription]) -> None:
+    for subscription in subscriptions:
         ctx.layer.delete(Kind.SUBSCRIPTION, subscription.key)
+        instance_key = subscription.process_instance_key if subscription.process_instance_key >= 0 else None
         ctx.record(
             ValueType.MESSAGE_SUBSCRIPTION,
             "DELETED",
             subscription.key,
             subscription_value(subscription),
-            subscription.process_instance_key,
+            instance_key,
         )
+
+
+def close_subscriptions(ctx: Context, element_instance_key: int) -> None:
+    _delete(ctx, ctx.layer.find(Kind.SUBSCRIPTION, "element_instance", element_instance_key))
+
+
+def close_start_subscriptions(ctx: Context, definition: ProcessDefinition) -> None:
+    _delete(ctx, ctx.layer.find(Kind.SUBSCRIPTION, "start_of", definition.key))
 
 
 def buffered_message_for(ctx: Context, subscription: MessageSubscription) -> Message | None:
