@@ -129,3 +129,41 @@ async def test_a_timer_that_came_due_while_the_engine_was_down_fires_once_after_
         assert view.passed.count("Wait") == 1
     finally:
         second.stop()
+
+
+async def test_a_cycle_keeps_its_count_across_a_restart(sqlite_url: str, tmp_path: Path) -> None:
+    diagram = (
+        Diagram("daily-reminder")
+        .start()
+        .task("Handle", "handle-appeal")
+        .raw(boundary_timer("Daily", "Handle", "timeCycle", "R3/P1D", interrupting=False))
+        .task("Remind", "remind-unit")
+        .end("done")
+        .end("reminded")
+        .chain("start", "Handle", "done")
+        .chain("Daily", "Remind", "reminded")
+    )
+    path = tmp_path / "daily-reminder.bpmn"
+    path.write_text(diagram.xml())
+    first = EngineHandle.start_embedded(sqlite_url)
+    try:
+        channel = create_insecure_channel(first.address)
+        client = ZeebeClient(channel)
+        await client.deploy_resource(str(path))
+        started = await client.run_process("daily-reminder", {})
+        key = started.process_instance_key
+        first.increase_time(timedelta(days=1, seconds=1))
+        await first.wait_until_idle()
+        assert first.instance(key).passed.count("Daily") == 1
+        await channel.close()
+    finally:
+        first.stop()
+    second = EngineHandle.start_embedded(sqlite_url)
+    try:
+        # the restarted engine's clock starts at wall time again: move it past the remaining firings
+        for _ in range(4):
+            second.increase_time(timedelta(days=1, seconds=1))
+            await second.wait_until_idle()
+        assert second.instance(key).passed.count("Daily") == 3, "R3 fires three times in all, restart or not"
+    finally:
+        second.stop()
