@@ -64,6 +64,7 @@ async def main_async(args: argparse.Namespace) -> int:
         print(
             f"Minsheng 民声 is running.\n"
             f"  Zeebe gateway:  {args.gateway_address}  (database {args.database})\n"
+            f"  REST API:       http://127.0.0.1:8080/v2 (OpenAPI at /v2/openapi.json)\n"
             f"  deployed:       {', '.join(p.name for p in paths)} (deployment {deployment.key})\n"
             f"  logs:           var/engine.log, var/workers.log\n"
             f"Start a hotline ticket and see where it stands:\n"
