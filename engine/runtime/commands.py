@@ -61,6 +61,10 @@ def _latest(ctx: Context, kind: Kind, index: str, resource_id: str) -> Any:
     return max(versions, key=lambda d: d.version) if versions else None
 
 
+def _next_version(latest: Any) -> int:
+    return latest.version + 1 if latest is not None else 1
+
+
 def deploy(ctx: Context, resources: Sequence[tuple[str, bytes]]) -> Deployment:
     """Deploy all resources or none: every file is parsed and validated before anything is stored."""
     if not resources:
@@ -127,7 +131,7 @@ def _deploy_decisions(
         key=ctx.new_key(),
         drg_id=drg.id,
         name=drg.name or drg.id,
-        version=latest.version + 1 if latest is not None else 1,
+        version=_next_version(latest),
         resource_name=name,
         checksum=checksum,
         deployment_key=deployment_key,
@@ -143,7 +147,7 @@ def _deploy_decisions(
             key=ctx.new_key(),
             decision_id=decision.id,
             name=decision.name or decision.id,
-            version=previous.version + 1 if previous is not None else 1,
+            version=_next_version(previous),
             drg_key=definition.key,
             drg_id=drg.id,
             deployment_key=deployment_key,
@@ -199,7 +203,7 @@ def _deploy_process(
     definition = ProcessDefinition(
         key=ctx.new_key(),
         bpmn_process_id=model.id,
-        version=latest.version + 1 if latest is not None else 1,
+        version=_next_version(latest),
         resource_name=name,
         checksum=checksum,
         deployment_key=deployment_key,
@@ -268,7 +272,7 @@ def _deploy_form(ctx: Context, deployment_key: int, name: str, data: bytes, form
     form = FormDefinition(
         key=ctx.new_key(),
         form_id=form_id,
-        version=latest.version + 1 if latest is not None else 1,
+        version=_next_version(latest),
         resource_name=name,
         checksum=checksum,
         deployment_key=deployment_key,

@@ -755,9 +755,10 @@ def _terminate_end(ctx: Context, end: ElementInstance) -> None:
 # -------------------------------------------------------------------------------------------- messages
 
 
-def correlate(ctx: Context, subscription_key: int, message: Message) -> Message:
-    """Hand `message` to a subscription; returns the message marked as correlated to that process."""
-    subscription: MessageSubscription = ctx.layer.get(Kind.SUBSCRIPTION, subscription_key)
+def _mark_correlated(
+    ctx: Context, subscription: MessageSubscription, message: Message, process_instance_key: int
+) -> Message:
+    """Record that `message` went to `subscription`; a message goes once to each process."""
     message = replace(
         message, correlated_processes=message.correlated_processes | {subscription.bpmn_process_id}
     )
@@ -768,8 +769,15 @@ def correlate(ctx: Context, subscription_key: int, message: Message) -> Message:
         "CORRELATED",
         subscription.key,
         {**message_value(message), "messageKey": message.key, "elementId": subscription.element_id},
-        subscription.process_instance_key,
+        process_instance_key,
     )
+    return message
+
+
+def correlate(ctx: Context, subscription_key: int, message: Message) -> Message:
+    """Hand `message` to a subscription; returns the message marked as correlated to that process."""
+    subscription: MessageSubscription = ctx.layer.get(Kind.SUBSCRIPTION, subscription_key)
+    message = _mark_correlated(ctx, subscription, message, subscription.process_instance_key)
     waiting: ElementInstance = ctx.layer.get(Kind.ELEMENT, subscription.element_instance_key)
     trigger(ctx, waiting, _model(ctx, waiting).element(subscription.element_id), message.variables)
     return message
@@ -785,19 +793,7 @@ def start_by_message(ctx: Context, subscription: MessageSubscription, message: M
         start_at=subscription.element_id,
         start_correlation_key=message.correlation_key or None,
     )
-    message = replace(
-        message, correlated_processes=message.correlated_processes | {subscription.bpmn_process_id}
-    )
-    if ctx.layer.get(Kind.MESSAGE, message.key) is not None:
-        ctx.layer.put(Kind.MESSAGE, message.key, message)
-    ctx.record(
-        ValueType.MESSAGE_SUBSCRIPTION,
-        "CORRELATED",
-        subscription.key,
-        {**message_value(message), "messageKey": message.key, "elementId": subscription.element_id},
-        instance.key,
-    )
-    return message
+    return _mark_correlated(ctx, subscription, message, instance.key)
 
 
 def may_start(ctx: Context, subscription: MessageSubscription, message: Message) -> bool:
