@@ -47,6 +47,14 @@ class Catalog:
         model = self.model(key)
         return (model.name or None) if model is not None else None
 
+    def instance_process_name(self, key: int) -> str | None:
+        """`processDefinitionName` of a process instance: the process's name, or its id when it has none
+        (Camunda's schema requires one)."""
+        definition = self.definition(key)
+        if definition is None:
+            return None
+        return self.process_name(key) or definition.bpmn_process_id
+
     def version_tag(self, key: int) -> str | None:
         model = self.model(key)
         return model.version_tag if model is not None else None

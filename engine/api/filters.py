@@ -225,12 +225,14 @@ def all_of(conditions: Sequence[Condition | None]) -> list[Condition]:
 
 
 def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+    # Standard base64, as Camunda's schema requires of `startCursor` and `endCursor`.
+    return base64.b64encode(json.dumps({"offset": offset}).encode()).decode()
 
 
 def _offset_of(cursor: str) -> int:
     try:
-        offset = json.loads(base64.urlsafe_b64decode(cursor.encode()))["offset"]
+        # Cursors given out before in the URL-safe alphabet are still understood.
+        offset = json.loads(base64.b64decode(cursor.encode(), altchars=b"-_"))["offset"]
     except (ValueError, KeyError, TypeError):
         raise bad_request(
             f"The cursor '{cursor}' is not valid: use a startCursor or endCursor as given"

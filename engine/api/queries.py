@@ -81,7 +81,7 @@ class Queries:
             f.tenant_condition(spec.tenantId),
         ]
         if spec.processDefinitionName is not None:
-            keys = catalog.definitions_where(catalog.process_name, spec.processDefinitionName)
+            keys = catalog.definitions_where(catalog.instance_process_name, spec.processDefinitionName)
             conditions.append(pi.process_definition_key.in_(keys))
         if spec.processDefinitionVersionTag is not None:
             keys = catalog.definitions_where(catalog.version_tag, spec.processDefinitionVersionTag)
@@ -111,7 +111,7 @@ class Queries:
             "hasIncident": pi.incidents > 0,
             "tenantId": literal("<default>"),
             "processDefinitionName": self.catalog.by_definition(
-                pi.process_definition_key, self.catalog.process_name
+                pi.process_definition_key, self.catalog.instance_process_name
             ),
             "processDefinitionVersionTag": self.catalog.by_definition(
                 pi.process_definition_key, self.catalog.version_tag
@@ -132,7 +132,9 @@ class Queries:
     def _process_instance(self, row: Any) -> s.ProcessInstance:
         return s.ProcessInstance(
             processDefinitionId=row.bpmn_process_id,
-            processDefinitionName=self.catalog.process_name(row.process_definition_key),
+            processDefinitionName=(
+                self.catalog.instance_process_name(row.process_definition_key) or row.bpmn_process_id
+            ),
             processDefinitionVersion=row.version,
             processDefinitionVersionTag=self.catalog.version_tag(row.process_definition_key),
             startDate=f.iso(row.start_date) or "",
@@ -143,7 +145,6 @@ class Queries:
             processDefinitionKey=str(row.process_definition_key),
             parentProcessInstanceKey=f.key_text(row.parent_process_instance_key),
             parentElementInstanceKey=f.key_text(row.parent_element_instance_key),
-            rootProcessInstanceKey=str(row.key) if row.parent_process_instance_key is None else None,
         )
 
     # --------------------------------------------------------------------------- element instances
@@ -211,7 +212,6 @@ class Queries:
             hasIncident=row.incident_key is not None,
             elementInstanceKey=str(row.key),
             processInstanceKey=str(row.process_instance_key),
-            rootProcessInstanceKey=str(row.process_instance_key),
             processDefinitionKey=str(row.process_definition_key),
             incidentKey=f.key_text(row.incident_key),
         )
@@ -269,7 +269,6 @@ class Queries:
             "variableKey": str(row.key),
             "scopeKey": str(row.scope_key),
             "processInstanceKey": str(row.process_instance_key),
-            "rootProcessInstanceKey": str(row.process_instance_key),
         }
 
     # ----------------------------------------------------------------------------------- incidents
@@ -331,7 +330,6 @@ class Queries:
             incidentKey=str(row.key),
             processDefinitionKey=str(row.process_definition_key),
             processInstanceKey=str(row.process_instance_key),
-            rootProcessInstanceKey=str(row.process_instance_key),
             elementInstanceKey=str(row.element_instance_key),
             jobKey=f.key_text(row.job_key),
         )
@@ -408,13 +406,10 @@ class Queries:
             processDefinitionId=row.bpmn_process_id,
             processDefinitionKey=str(row.process_definition_key),
             processInstanceKey=str(row.process_instance_key),
-            rootProcessInstanceKey=str(row.process_instance_key),
             retries=row.retries,
             state=row.state,
             type=row.type,
             worker=row.worker,
-            creationTime=f.iso(row.creation_time),
-            lastUpdateTime=f.iso(row.last_update_time),
         )
 
     # ---------------------------------------------------------------------------------- user tasks
@@ -524,12 +519,13 @@ class Queries:
             processName=self.catalog.process_name(definition_key),
             processDefinitionKey=str(definition_key),
             processInstanceKey=str(row.process_instance_key),
-            rootProcessInstanceKey=str(row.process_instance_key),
             formKey=f.key_text(row.form_key),
         )
 
 
 def _date_text(text: str | None, ms: int | None) -> str | None:
-    if text is None:
+    """A due or follow-up date as an ISO 8601 date-time; left out when the task's text is not one
+    (Camunda's schema allows only date-times, and Zeebe refuses other values with an incident)."""
+    if text is None or ms is None:
         return None
-    return f.iso(ms) if ms is not None else text
+    return f.iso(ms)

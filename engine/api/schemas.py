@@ -20,6 +20,30 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+def _leave_out_nulls(schema: dict[str, Any]) -> None:
+    """An optional field of an answer is left out rather than null (see `routes.CamundaRoute`): say so
+    in the OpenAPI description too, as Camunda's does."""
+    required = set(schema.get("required", ()))
+    for name, field in schema.get("properties", {}).items():
+        if name in required:
+            continue
+        options = [option for option in field.get("anyOf", ()) if option != {"type": "null"}]
+        if "anyOf" in field and len(options) < len(field["anyOf"]):
+            del field["anyOf"]
+            if len(options) == 1:
+                field.update(options[0])
+            else:
+                field["anyOf"] = options
+        if "default" in field and field["default"] is None:
+            del field["default"]
+
+
+class Answer(BaseModel):
+    """A response body. Fields that are None are left out of the JSON."""
+
+    model_config = ConfigDict(json_schema_extra=_leave_out_nulls)
+
+
 # ---------------------------------------------------------------------------------------------- filters
 
 
@@ -95,14 +119,14 @@ class SortRequest(Strict, Generic[T]):
         return value.upper() if isinstance(value, str) else value
 
 
-class PageResponse(BaseModel):
+class PageResponse(Answer):
     totalItems: int
     hasMoreTotalItems: bool = False
-    startCursor: str | None
-    endCursor: str | None
+    startCursor: str | None = None
+    endCursor: str | None = None
 
 
-class SearchResult(BaseModel, Generic[T]):
+class SearchResult(Answer, Generic[T]):
     items: list[T]
     page: PageResponse
 
@@ -110,13 +134,13 @@ class SearchResult(BaseModel, Generic[T]):
 # ------------------------------------------------------------------------------------------------ cluster
 
 
-class Partition(BaseModel):
+class Partition(Answer):
     partitionId: int
     role: Literal["leader", "follower", "inactive"]
     health: Literal["healthy", "unhealthy", "dead"]
 
 
-class BrokerInfo(BaseModel):
+class BrokerInfo(Answer):
     nodeId: int
     host: str
     port: int
@@ -124,7 +148,7 @@ class BrokerInfo(BaseModel):
     version: str
 
 
-class Topology(BaseModel):
+class Topology(Answer):
     brokers: list[BrokerInfo]
     clusterSize: int
     partitionsCount: int
@@ -137,14 +161,14 @@ class ClockPinRequest(Strict):
     timestamp: int
 
 
-class ClockResult(BaseModel):
+class ClockResult(Answer):
     timestamp: int
 
 
 # -------------------------------------------------------------------------------------------- deployments
 
 
-class DeploymentProcess(BaseModel):
+class DeploymentProcess(Answer):
     processDefinitionId: str
     processDefinitionVersion: int
     resourceName: str
@@ -152,7 +176,7 @@ class DeploymentProcess(BaseModel):
     processDefinitionKey: str
 
 
-class DeploymentForm(BaseModel):
+class DeploymentForm(Answer):
     formId: str
     version: int
     resourceName: str
@@ -160,15 +184,35 @@ class DeploymentForm(BaseModel):
     formKey: str
 
 
-class DeploymentMetadata(BaseModel):
+class DeploymentDecision(Answer):
+    decisionDefinitionId: str
+    version: int
+    name: str
+    tenantId: str = TENANT
+    decisionRequirementsId: str
+    decisionDefinitionKey: str
+    decisionRequirementsKey: str
+
+
+class DeploymentDecisionRequirements(Answer):
+    decisionRequirementsId: str
+    version: int
+    decisionRequirementsName: str
+    tenantId: str = TENANT
+    resourceName: str
+    decisionRequirementsKey: str
+
+
+class DeploymentMetadata(Answer):
+    """One deployed resource: exactly one of the fields is present in an answer."""
+
     processDefinition: DeploymentProcess | None = None
-    decisionDefinition: dict[str, Any] | None = None
-    decisionRequirements: dict[str, Any] | None = None
+    decisionDefinition: DeploymentDecision | None = None
+    decisionRequirements: DeploymentDecisionRequirements | None = None
     form: DeploymentForm | None = None
-    resource: dict[str, Any] | None = None
 
 
-class DeploymentResult(BaseModel):
+class DeploymentResult(Answer):
     deploymentKey: str
     tenantId: str = TENANT
     deployments: list[DeploymentMetadata]
@@ -200,25 +244,27 @@ class ProcessDefinitionSearch(Strict):
     page: PageRequest | None = None
 
 
-class ProcessDefinition(BaseModel):
-    name: str | None
+class ProcessDefinition(Answer):
+    name: str | None = None
     resourceName: str
     version: int
-    versionTag: str | None
+    versionTag: str | None = None
     processDefinitionId: str
     tenantId: str = TENANT
     processDefinitionKey: str
     hasStartForm: bool
 
 
-class FormResult(BaseModel):
+class FormResult(Answer):
     tenantId: str = TENANT
     formId: str
     schema_: dict[str, Any] = Field(alias="schema")
     version: int
     formKey: str
 
-    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        populate_by_name=True, serialize_by_alias=True, json_schema_extra=_leave_out_nulls
+    )
 
 
 # -------------------------------------------------------------------------------------- process instances
@@ -239,7 +285,7 @@ class ProcessInstanceCreation(Strict):
     tags: list[str] | None = None
 
 
-class ProcessInstanceCreated(BaseModel):
+class ProcessInstanceCreated(Answer):
     processDefinitionId: str
     processDefinitionVersion: int
     tenantId: str = TENANT
@@ -293,21 +339,20 @@ class ProcessInstanceSearch(Strict):
     page: PageRequest | None = None
 
 
-class ProcessInstance(BaseModel):
+class ProcessInstance(Answer):
     processDefinitionId: str
-    processDefinitionName: str | None
+    processDefinitionName: str
     processDefinitionVersion: int
-    processDefinitionVersionTag: str | None
+    processDefinitionVersionTag: str | None = None
     startDate: str
-    endDate: str | None
+    endDate: str | None = None
     state: Literal["ACTIVE", "COMPLETED", "TERMINATED"]
     hasIncident: bool
     tenantId: str = TENANT
     processInstanceKey: str
     processDefinitionKey: str
-    parentProcessInstanceKey: str | None
-    parentElementInstanceKey: str | None
-    rootProcessInstanceKey: str | None
+    parentProcessInstanceKey: str | None = None
+    parentElementInstanceKey: str | None = None
     tags: list[str] = []
 
 
@@ -357,10 +402,10 @@ class ElementInstanceSearch(Strict):
     page: PageRequest | None = None
 
 
-class ElementInstance(BaseModel):
+class ElementInstance(Answer):
     processDefinitionId: str
     startDate: str
-    endDate: str | None
+    endDate: str | None = None
     elementId: str
     elementName: str
     type: str
@@ -369,9 +414,8 @@ class ElementInstance(BaseModel):
     tenantId: str = TENANT
     elementInstanceKey: str
     processInstanceKey: str
-    rootProcessInstanceKey: str | None
     processDefinitionKey: str
-    incidentKey: str | None
+    incidentKey: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------- variables
@@ -396,14 +440,13 @@ class VariableSearch(Strict):
     page: PageRequest | None = None
 
 
-class Variable(BaseModel):
+class Variable(Answer):
     name: str
     value: str
     tenantId: str = TENANT
     variableKey: str
     scopeKey: str
     processInstanceKey: str
-    rootProcessInstanceKey: str | None
 
 
 class VariableSearchItem(Variable):
@@ -450,7 +493,7 @@ class IncidentSearch(Strict):
     page: PageRequest | None = None
 
 
-class Incident(BaseModel):
+class Incident(Answer):
     processDefinitionId: str
     errorType: str
     errorMessage: str
@@ -461,9 +504,8 @@ class Incident(BaseModel):
     incidentKey: str
     processDefinitionKey: str
     processInstanceKey: str
-    rootProcessInstanceKey: str | None
     elementInstanceKey: str
-    jobKey: str | None
+    jobKey: str | None = None
 
 
 class IncidentResolution(Strict):
@@ -526,15 +568,15 @@ class JobSearch(Strict):
     page: PageRequest | None = None
 
 
-class Job(BaseModel):
+class Job(Answer):
     customHeaders: dict[str, str]
-    deadline: str | None
+    deadline: str | None = None
     deniedReason: str | None = None
-    elementId: str | None
+    elementId: str
     elementInstanceKey: str
-    endTime: str | None
-    errorCode: str | None
-    errorMessage: str | None
+    endTime: str | None = None
+    errorCode: str | None = None
+    errorMessage: str | None = None
     hasFailedWithRetriesLeft: bool
     isDenied: bool | None = None
     jobKey: str
@@ -543,15 +585,11 @@ class Job(BaseModel):
     processDefinitionId: str
     processDefinitionKey: str
     processInstanceKey: str
-    rootProcessInstanceKey: str | None
     retries: int
     state: str
     tenantId: str = TENANT
     type: str
     worker: str
-    creationTime: str | None
-    lastUpdateTime: str | None
-    priority: int = 0
 
 
 # ----------------------------------------------------------------------------------------------- messages
@@ -566,7 +604,7 @@ class MessagePublication(Strict):
     tenantId: str | None = None
 
 
-class MessagePublished(BaseModel):
+class MessagePublished(Answer):
     tenantId: str = TENANT
     messageKey: str
 
@@ -605,31 +643,29 @@ class UserTaskSearch(Strict):
     page: PageRequest | None = None
 
 
-class UserTask(BaseModel):
-    name: str | None
+class UserTask(Answer):
+    name: str | None = None
     state: str
-    assignee: str | None
+    assignee: str | None = None
     elementId: str
     candidateGroups: list[str]
     candidateUsers: list[str]
     processDefinitionId: str
     creationDate: str
-    completionDate: str | None
-    followUpDate: str | None
-    dueDate: str | None
+    completionDate: str | None = None
+    followUpDate: str | None = None
+    dueDate: str | None = None
     tenantId: str = TENANT
-    externalFormReference: str | None
+    externalFormReference: str | None = None
     processDefinitionVersion: int
     customHeaders: dict[str, str]
     priority: int
     userTaskKey: str
     elementInstanceKey: str
-    processName: str | None
+    processName: str | None = None
     processDefinitionKey: str
     processInstanceKey: str
-    rootProcessInstanceKey: str | None
-    formKey: str | None
-    tags: list[str] = []
+    formKey: str | None = None
 
 
 class UserTaskAssignment(Strict):

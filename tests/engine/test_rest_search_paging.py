@@ -26,7 +26,7 @@ async def test_pages_sorting_and_cursors(rest: RestEngine) -> None:
     last = await rest.search("process-instances", {"page": {"from": 6, "limit": 3}})
     assert [i["processInstanceKey"] for i in last["items"]] == keys[6:]
     beyond = await rest.search("process-instances", {"page": {"from": 10}})
-    assert beyond["items"] == [] and beyond["page"]["endCursor"] is None and beyond["page"]["totalItems"] == 7
+    assert beyond["items"] == [] and "endCursor" not in beyond["page"] and beyond["page"]["totalItems"] == 7
 
     newest_first = await rest.search(
         "process-instances",

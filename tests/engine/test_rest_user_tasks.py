@@ -33,7 +33,7 @@ async def test_user_task_lifecycle(rest: RestEngine) -> None:
     assert task["state"] == "CREATED" and task["assignee"] == "wang" and task["name"] == "审核"
     assert task["candidateGroups"] == ["热线中心", "督查室"] and task["candidateUsers"] == []
     assert task["priority"] == 80 and task["formKey"] == form_key and task["elementId"] == "Review"
-    assert task["dueDate"] == "2026-12-01T09:00:00.000Z" and task["completionDate"] is None
+    assert task["dueDate"] == "2026-12-01T09:00:00.000Z" and "completionDate" not in task
     assert task["processDefinitionId"] == "review" and task["processDefinitionVersion"] == 1
     task_key = task["userTaskKey"]
     assert (await rest.client.get(f"/user-tasks/{task_key}")).json() == task
@@ -42,7 +42,7 @@ async def test_user_task_lifecycle(rest: RestEngine) -> None:
     assert user_form["formKey"] == form_key and user_form["schema"]["id"] == "review-form"
 
     assert (await rest.client.delete(f"/user-tasks/{task_key}/assignee")).status_code == 204
-    assert (await rest.client.get(f"/user-tasks/{task_key}")).json()["assignee"] is None
+    assert "assignee" not in (await rest.client.get(f"/user-tasks/{task_key}")).json()
     assign = await rest.client.post(f"/user-tasks/{task_key}/assignment", json={"assignee": "li"})
     assert assign.status_code == 204
     refused = await rest.client.post(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from engine.api import schemas as s
 from engine.api.problems import Problem
+from engine.api.routes import camunda_router
 from engine.api.services import Services, services
 from engine.gateway.servicer import GATEWAY_VERSION
 
-router = APIRouter(tags=["Cluster"])
+router = camunda_router(tags=["Cluster"])
 Deps = Annotated[Services, Depends(services)]
 
 

@@ -1,17 +1,18 @@
-"""Deploying BPMN processes and forms (`/deployments`, multipart)."""
+"""Deploying BPMN processes, DMN decisions and forms (`/deployments`, multipart)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import Depends, File, Form, UploadFile
 
 from engine.api import schemas as s
 from engine.api.problems import bad_request
+from engine.api.routes import camunda_router
 from engine.api.services import Services, services
 from engine.runtime import commands
 
-router = APIRouter(tags=["Resource"])
+router = camunda_router(tags=["Resource"])
 Deps = Annotated[Services, Depends(services)]
 
 
@@ -35,7 +36,33 @@ async def create_deployment(
             )
         )
         for p in deployment.processes
-    ] + [
+    ]
+    entries += [
+        s.DeploymentMetadata(
+            decisionDefinition=s.DeploymentDecision(
+                decisionDefinitionId=decision.decision_id,
+                version=decision.version,
+                name=decision.name or decision.decision_id,
+                decisionRequirementsId=decision.drg_id,
+                decisionDefinitionKey=str(decision.key),
+                decisionRequirementsKey=str(decision.drg_key),
+            )
+        )
+        for decision in deployment.decisions
+    ]
+    entries += [
+        s.DeploymentMetadata(
+            decisionRequirements=s.DeploymentDecisionRequirements(
+                decisionRequirementsId=drg.drg_id,
+                version=drg.version,
+                decisionRequirementsName=drg.name or drg.drg_id,
+                resourceName=drg.resource_name,
+                decisionRequirementsKey=str(drg.key),
+            )
+        )
+        for drg in deployment.decision_requirements
+    ]
+    entries += [
         s.DeploymentMetadata(
             form=s.DeploymentForm(
                 formId=form.form_id,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import Body, Depends
 
 from engine.api import filters as f
 from engine.api import schemas as s
+from engine.api.routes import camunda_router
 from engine.api.services import Services, services
 
-router = APIRouter(prefix="/element-instances", tags=["Element instance"])
+router = camunda_router(prefix="/element-instances", tags=["Element instance"])
 Deps = Annotated[Services, Depends(services)]
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import Body, Depends, Response
 
 from engine.api import filters as f
 from engine.api import schemas as s
+from engine.api.routes import camunda_router
 from engine.api.services import Services, services
 from engine.runtime import commands
 
-router = APIRouter(prefix="/incidents", tags=["Incident"])
+router = camunda_router(prefix="/incidents", tags=["Incident"])
 Deps = Annotated[Services, Depends(services)]
 
 

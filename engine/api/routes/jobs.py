@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import Body, Depends
 
 from engine.api import schemas as s
+from engine.api.routes import camunda_router
 from engine.api.services import Services, services
 
-router = APIRouter(prefix="/jobs", tags=["Job"])
+router = camunda_router(prefix="/jobs", tags=["Job"])
 Deps = Annotated[Services, Depends(services)]
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from engine.api import schemas as s
 from engine.api.problems import bad_request
+from engine.api.routes import camunda_router
 from engine.api.services import Services, services
 from engine.runtime import commands
 
-router = APIRouter(prefix="/messages", tags=["Message"])
+router = camunda_router(prefix="/messages", tags=["Message"])
 Deps = Annotated[Services, Depends(services)]
 
 

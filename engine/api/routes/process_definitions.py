@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import Body, Depends, Response
 
 from engine.api import filters as f
 from engine.api import schemas as s
 from engine.api.catalog import Catalog
 from engine.api.problems import bad_request, not_found
+from engine.api.routes import camunda_router
 from engine.api.services import Services, services
 from engine.runtime.entities import FormDefinition, ProcessDefinition
 
-router = APIRouter(prefix="/process-definitions", tags=["Process definition"])
+router = camunda_router(prefix="/process-definitions", tags=["Process definition"])
 Deps = Annotated[Services, Depends(services)]
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import Body, Depends, Response
 
 from engine.api import filters as f
 from engine.api import schemas as s
 from engine.api.problems import Problem, bad_request
+from engine.api.routes import camunda_router
 from engine.api.services import Services, services
 from engine.runtime import commands
 from engine.runtime.context import Context
 from engine.runtime.entities import ElementInstance
 
-router = APIRouter(prefix="/process-instances", tags=["Process instance"])
+router = camunda_router(prefix="/process-instances", tags=["Process instance"])
 Deps = Annotated[Services, Depends(services)]
 
 DEFAULT_AWAIT_TIMEOUT_MS = 10_000

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import Body, Depends, Response
 
 from engine.api import filters as f
 from engine.api import schemas as s
+from engine.api.routes import camunda_router
 from engine.api.routes.process_definitions import form_result
 from engine.api.services import Services, services
 from engine.runtime import commands
 
-router = APIRouter(prefix="/user-tasks", tags=["User task"])
+router = camunda_router(prefix="/user-tasks", tags=["User task"])
 Deps = Annotated[Services, Depends(services)]
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import Body, Depends, Query
 
 from engine.api import filters as f
 from engine.api import schemas as s
+from engine.api.routes import camunda_router
 from engine.api.services import Services, services
 
-router = APIRouter(prefix="/variables", tags=["Variable"])
+router = camunda_router(prefix="/variables", tags=["Variable"])
 Deps = Annotated[Services, Depends(services)]
 
 
