@@ -1,4 +1,5 @@
-"""`minsheng`: deploy diagrams and forms, start process instances, publish messages.
+"""`minsheng`: deploy diagrams and forms, start process instances, publish messages; compute
+deadlines.
 
 It talks to the gateway in `ZEEBE_ADDRESS` with the same settings as the workers, so the same
 commands work against the embedded engine and a Camunda 8 cluster.
@@ -18,7 +19,14 @@ from pyzeebe.errors import PyZeebeError, ZeebeGatewayUnavailableError
 from pyzeebe.grpc_internals.types import DeployResourceResponse
 
 from engine.store.database import DEFAULT_DATABASE_URL
+from minsheng.classify import InputError, classify_lines
 from minsheng.status import load_view, render
+from workers.classification_policy import load_classification_policy
+from workers.deadlines import load_deadlines
+from workers.policy import PolicyError
+from workers.services.appeal import AppealClassifier
+from workers.services.calendar import UncoveredYearError
+from workers.services.deadlines import DeadlineError, iso
 from workers.settings import Settings, SettingsError, create_channel, load_settings
 
 # What `minsheng deploy` deploys when given no paths, relative to the working directory.
@@ -124,6 +132,33 @@ async def publish(client: ZeebeClient, args: argparse.Namespace) -> None:
     print(response.key)
 
 
+def deadline(args: argparse.Namespace) -> list[str]:
+    """The lines `minsheng deadline` prints: what the deadlines worker would hand to the diagram,
+    from the policy in MINSHENG_CONFIG_DIR, so a process owner can try a change without a process."""
+    deadlines = load_deadlines(load_settings().config_dir)
+    computed = deadlines.compute(args.channel, args.category, deadlines.instant(args.start, "--from"))
+    limit = computed.limit
+    lines = [
+        f"limit       {limit.amount} {limit.unit.replace('_', ' ')}",
+        f"due         {iso(computed.due_at)}",
+        f"remind      {iso(computed.remind_at)}",
+    ]
+    if args.extension_requested_at is not None:
+        requested_at = deadlines.instant(args.extension_requested_at, "--extension-requested-at")
+        decision = deadlines.decide_extension(args.channel, args.category, computed.due_at, requested_at)
+        verdict = "refused" if decision.extended is None else "allowed"
+        lines.append(
+            f"extension   {verdict}: requested {iso(decision.requested_at)}, "
+            f"allowed until the end of {decision.latest_request_day.isoformat()}"
+        )
+        if decision.extended is None:
+            lines.append(f"reason      {decision.refusal_reason}")
+        else:
+            lines.append(f"new due     {iso(decision.extended.due_at)}")
+            lines.append(f"new remind  {iso(decision.extended.remind_at)}")
+    return lines
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="minsheng", description="Work with Minsheng's processes on a Zeebe gateway (ZEEBE_ADDRESS)."
@@ -189,7 +224,49 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the engine's database (default: {DEFAULT_DATABASE_URL})",
     )
     status_parser.set_defaults(run=None)
+
+    deadline_parser = commands.add_parser(
+        "deadline",
+        help="print the due date and reminder time of an item (no gateway needed)",
+        description="Compute a deadline from the policy in MINSHENG_CONFIG_DIR (default: config).",
+    )
+    deadline_parser.add_argument("--channel", required=True, help="the process id, e.g. hotline-ticket")
+    deadline_parser.add_argument("--category", required=True, help="e.g. 咨询, or a step such as 首次回应")
+    deadline_parser.add_argument(
+        "--from",
+        dest="start",
+        required=True,
+        metavar="DATE_TIME",
+        help="when the limit starts (dispatch), ISO 8601; without an offset, the jurisdiction's local time",
+    )
+    deadline_parser.add_argument(
+        "--extension-requested-at", metavar="DATE_TIME", help="also decide an extension requested then"
+    )
+    deadline_parser.set_defaults(run=None)
+
+    classify_parser = commands.add_parser(
+        "classify",
+        help="classify appeals given as JSON lines (no gateway needed)",
+        description='Classify each JSON line {"content", "channel", "appellant"} (optionally '
+        "title, id, receivedAt) with the policy in MINSHENG_CONFIG_DIR (default: config) and print "
+        "one JSON line per appeal. Earlier accepted appeals count as open cases for repeats.",
+    )
+    classify_parser.add_argument(
+        "input",
+        nargs="?",
+        type=argparse.FileType("r", encoding="utf-8"),
+        default=sys.stdin,
+        metavar="FILE",
+        help="JSON lines (default: standard input)",
+    )
+    classify_parser.set_defaults(run=None)
     return parser
+
+
+def classify(args: argparse.Namespace) -> None:
+    classifier = AppealClassifier(load_classification_policy(load_settings().config_dir))
+    for result in classify_lines(classifier, args.input):
+        print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
 async def run(command: Command, args: argparse.Namespace, settings: Settings) -> None:
@@ -201,6 +278,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "status":
         print(render(load_view(args.database, args.key)))
+        return 0
+    if args.command == "classify":
+        try:
+            classify(args)
+        except (SettingsError, PolicyError) as error:
+            return fail(args, str(error), status=2)
+        except InputError as error:
+            return fail(args, str(error))
+        return 0
+    if args.command == "deadline":
+        try:
+            print("\n".join(deadline(args)))
+        except (SettingsError, PolicyError) as error:
+            return fail(args, str(error), status=2)
+        except (DeadlineError, UncoveredYearError) as error:
+            return fail(args, str(error))
         return 0
     try:
         settings = load_settings()

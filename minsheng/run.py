@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import os
 import signal
 import subprocess
@@ -27,6 +28,17 @@ READY_TIMEOUT_S = 30.0
 def spawn(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     log = (VAR / f"{name}.log").open("ab")
     return subprocess.Popen([sys.executable, *args], stdout=log, stderr=subprocess.STDOUT, env=env)
+
+
+def ledger_key() -> str:
+    """The ledger's key on this machine, made on the first run and kept in `var/` beside the ledger
+    database: a key made afresh each run would leave the appellants registered before unreadable."""
+    path = VAR / "ledger.key"
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(base64.urlsafe_b64encode(os.urandom(32)).decode())
+    return path.read_text().strip()
 
 
 async def wait_for_gateway(address: str, engine: subprocess.Popen[bytes]) -> ZeebeClient:
@@ -50,6 +62,8 @@ async def wait_for_gateway(address: str, engine: subprocess.Popen[bytes]) -> Zee
 async def main_async(args: argparse.Namespace) -> int:
     VAR.mkdir(exist_ok=True)
     env = {**os.environ, "ZEEBE_ADDRESS": args.gateway_address}
+    if not env.get("MINSHENG_LEDGER_KEY"):
+        env["MINSHENG_LEDGER_KEY"] = ledger_key()
     engine = spawn(
         "engine",
         ["-m", "engine", "--gateway-address", args.gateway_address, "--database", args.database],

@@ -10,6 +10,7 @@ import signal
 import sys
 
 from workers.app import create_worker
+from workers.ledger.service import open_ledger
 from workers.policy import PolicyError, load_hotline_policy
 from workers.settings import Settings, SettingsError, create_channel, load_settings
 
@@ -18,8 +19,10 @@ logger = logging.getLogger("workers")
 
 async def serve(settings: Settings) -> int:
     policy = load_hotline_policy(settings.config_dir)
+    # Migrated to the newest revision before the first job can write to it.
+    ledger = open_ledger(settings)
     async with create_channel(settings) as channel:
-        worker = create_worker(channel, settings, policy)
+        worker = create_worker(channel, settings, policy, ledger)
         stop_requested = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

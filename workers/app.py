@@ -3,12 +3,17 @@
 import grpc
 from pyzeebe import ZeebeWorker
 
-from workers import classification, dispatch
+from workers import classification, deadlines, dispatch, ledger_tasks
+from workers.classification_policy import load_classification_policy
+from workers.ledger.service import Ledger
 from workers.policy import HotlinePolicy
+from workers.services.repeats import InMemoryOpenCases
 from workers.settings import Settings
 
 
-def create_worker(channel: grpc.aio.Channel, settings: Settings, policy: HotlinePolicy) -> ZeebeWorker:
+def create_worker(
+    channel: grpc.aio.Channel, settings: Settings, policy: HotlinePolicy, ledger: Ledger
+) -> ZeebeWorker:
     worker = ZeebeWorker(
         channel,
         # pyzeebe annotates an int but only ever sleeps for it, and whole seconds are far too long.
@@ -19,7 +24,16 @@ def create_worker(channel: grpc.aio.Channel, settings: Settings, policy: Hotline
     )
     options = settings.task_options()
     worker.include_router(
-        classification.create_router(policy, options),
-        dispatch.create_router(policy, options),
+        classification.create_router(
+            policy,
+            load_classification_policy(settings.config_dir),
+            options,
+            # Until the ledger answers `OpenCases`, a worker knows of no open case to link repeats to.
+            InMemoryOpenCases(),
+        ),
+        dispatch.create_router(options),
+        # Loaded here from MINSHENG_CONFIG_DIR, so that a mistake in the files stops the start-up.
+        deadlines.create_router(deadlines.load_deadlines(settings.config_dir), options),
+        ledger_tasks.create_router(ledger, options),
     )
     return worker

@@ -1,27 +1,71 @@
-"""Classification of appeals: which category, how sure, and the time limit that category has."""
+"""Classification of appeals: acceptance, category and how sure, the time limit that category has,
+the first responsible unit and co-units, leader instruction, and the open case it repeats."""
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from pyzeebe import ZeebeTaskRouter
 
+from workers.classification_policy import ClassificationPolicy, category_limits
 from workers.ids import JobType
 from workers.policy import HotlinePolicy
-from workers.services.classify import classify
-from workers.services.keywords import appeal_text
+from workers.services.appeal import Appeal, AppealClassifier
+from workers.services.repeats import OpenCases
 from workers.settings import TaskOptions
 from workers.tasks import job_handler
 
 
-def create_router(policy: HotlinePolicy, options: TaskOptions) -> ZeebeTaskRouter:
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def appellant_phone(appellant: object) -> str | None:
+    """The phone that identifies an appellant: given as the appellant itself or as its `phone`."""
+    if isinstance(appellant, dict):
+        appellant = appellant.get("phone")
+    return str(appellant) if isinstance(appellant, str | int) and str(appellant) else None
+
+
+def create_router(
+    policy: HotlinePolicy,
+    rules: ClassificationPolicy,
+    options: TaskOptions,
+    open_cases: OpenCases,
+    clock: Callable[[], datetime] = _utc_now,
+) -> ZeebeTaskRouter:
+    """`clock` is the worker's, not the engine's: on Camunda 8 there is no other to read."""
+    limits = category_limits(policy, rules)
+    classifier = AppealClassifier(rules)
     router = ZeebeTaskRouter()
 
     @job_handler(router, JobType.CLASSIFY_TICKET, options)
-    async def classify_ticket(title: str | None = None, content: str | None = None) -> dict[str, Any]:
-        result = classify(policy, appeal_text(title, content))
+    async def classify_ticket(
+        title: str | None = None,
+        content: str | None = None,
+        channel: str | None = None,
+        appellant: Any = None,
+    ) -> dict[str, Any]:
+        appeal = Appeal(
+            title=title,
+            content=content,
+            received_at=clock(),
+            channel=channel,
+            phone=appellant_phone(appellant),
+        )
+        result = classifier.classify(appeal, open_cases)
         return {
             "category": result.category,
-            "categoryConfidence": result.confidence,
-            "limitWorkingDays": result.limit_working_days,
+            "categoryConfidence": result.category_confidence,
+            "needsManualClassification": result.needs_manual_classification,
+            "limitWorkingDays": limits[result.category],
+            "accepted": result.accepted,
+            "notAcceptedReason": result.not_accepted_reason,
+            "notAcceptedNotice": result.not_accepted_notice,
+            "leadUnit": result.lead_unit,
+            "coUnits": list(result.co_units),
+            "needsLeaderInstruction": result.needs_leader_instruction,
+            "repeatOf": result.repeat_of,
         }
 
     return router

@@ -15,6 +15,21 @@ class ProcessId:
 class JobType:
     CLASSIFY_TICKET: Final = "minsheng.classify-ticket"
     DISPATCH_TICKET: Final = "minsheng.dispatch-ticket"
+    # Deadlines on the working-day calendar (workers/deadlines.py).
+    COMPUTE_DEADLINE: Final = "minsheng.compute-deadline"
+    DECIDE_EXTENSION: Final = "minsheng.decide-extension"
+    # The case ledger (台账): one job type opens a case, one records any event of its life, so a
+    # diagram records a new step with a task header rather than a new worker.
+    LEDGER_REGISTER: Final = "minsheng.ledger.register"
+    LEDGER_RECORD: Final = "minsheng.ledger.record"
+
+
+class TaskHeader:
+    """Custom headers (`zeebe:taskHeaders`) that workers read."""
+
+    # Which event a `minsheng.ledger.record` task records: transition, details, deadline, reminder,
+    # return, extension, escalation, reply, satisfaction or archive (workers/ledger/events.py).
+    LEDGER_EVENT: Final = "ledgerEvent"
 
 
 class HotlineTicket:

@@ -8,9 +8,9 @@ names the file, the key and the problem, not surface later as a wrong deadline.
 import json
 import tomllib
 from pathlib import Path
-from typing import Annotated, Self, TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from workers.validation import problem
@@ -39,7 +39,6 @@ def _positive(number: int) -> int:
 
 Text = Annotated[str, Field(strict=True), AfterValidator(_nonblank)]
 WorkingDays = Annotated[int, Field(strict=True), AfterValidator(_positive)]
-Keywords = Annotated[tuple[Text, ...], Field(min_length=1)]
 
 
 class _Policy(BaseModel):
@@ -48,52 +47,13 @@ class _Policy(BaseModel):
 
 class CategoryPolicy(_Policy):
     limit_working_days: WorkingDays
-    # Empty only for the fallback category, which is chosen when nothing else is.
-    keywords: tuple[Text, ...] = ()
-
-
-class ClassificationPolicy(_Policy):
-    # The classifier's share of the keyword evidence below which it files an appeal under the
-    # fallback category, for a person to classify, rather than guess.
-    confidence_threshold: float = Field(ge=0, le=1)
-    fallback_category: Text
-
-
-class RoutingRule(_Policy):
-    unit: Text
-    topic: Text
-    keywords: Keywords
-
-
-class RoutingPolicy(_Policy):
-    # Takes what no rule matches; usually the hotline centre, which then dispatches by hand.
-    default_unit: Text
-    rules: tuple[RoutingRule, ...]
 
 
 class HotlinePolicy(_Policy):
-    """`config/hotline.toml`: how 12345 work orders are classified and routed."""
+    """`config/hotline.toml`: the 12345 work order's categories and their time limits. How an
+    appeal's text is classified and routed is `config/classification.toml`."""
 
     categories: Annotated[dict[Text, CategoryPolicy], Field(min_length=1)]
-    classification: ClassificationPolicy
-    routing: RoutingPolicy
-
-    # Checks across keys name their keys in the message, as a model-level error has no location.
-    @model_validator(mode="after")
-    def _check_categories(self) -> Self:
-        fallback = self.classification.fallback_category
-        if fallback not in self.categories:
-            raise ValueError(
-                f"classification.fallback_category: must be one of {', '.join(self.categories)}, "
-                f"got {_shown(fallback)}"
-            )
-        for name, category in self.categories.items():
-            if not category.keywords and name != fallback:
-                raise ValueError(
-                    f"categories.{name}.keywords: must not be empty "
-                    f"(only the fallback category {fallback} may have none)"
-                )
-        return self
 
 
 def load_hotline_policy(config_dir: Path) -> HotlinePolicy:
@@ -129,6 +89,10 @@ _WORDING = {
     "too_short": "must not be empty",
     "greater_than_equal": "must be at least {ge}",
     "less_than_equal": "must be at most {le}",
+    "int_parsing": "must be an integer",
+    "bool_type": "must be true or false",
+    "date_type": "must be a date written YYYY-MM-DD, without quotes",
+    "literal_error": "must be {expected}",
 }
 
 

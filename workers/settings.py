@@ -6,11 +6,13 @@ cluster id, else OAuth client credentials (Self-Managed with Identity), else a p
 (Minsheng's embedded engine, or a local Zeebe).
 """
 
+import base64
+import binascii
 from pathlib import Path
 from typing import Self, TypedDict
 
 import grpc
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pyzeebe import (
@@ -66,6 +68,18 @@ class Settings(BaseSettings):
     # Long enough that a busy worker does not see its jobs handed to another one mid-flight.
     job_timeout_ms: int = Field(default=60_000, gt=0)
 
+    ledger_database_url: str = "sqlite:///var/ledger.db"
+    # AES-256-GCM key for appellants' personal data, URL-safe base64 of 32 bytes. Optional here so
+    # that tools without a ledger need none; opening the ledger refuses to start without it.
+    ledger_key: SecretStr | None = None
+
+    @field_validator("ledger_key")
+    @classmethod
+    def _check_ledger_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(ledger_key_bytes(key)) != LEDGER_KEY_BYTES:
+            raise ValueError(f"must be URL-safe base64 of {LEDGER_KEY_BYTES} bytes")
+        return key
+
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.max_running_jobs < 2 * self.max_jobs_to_activate:
@@ -86,6 +100,17 @@ class Settings(BaseSettings):
             max_jobs_to_activate=self.max_jobs_to_activate,
             max_running_jobs=self.max_running_jobs,
         )
+
+
+LEDGER_KEY_BYTES = 32
+
+
+def ledger_key_bytes(key: SecretStr) -> bytes:
+    """The raw key; empty when `key` is not base64, which the length check then refuses."""
+    try:
+        return base64.urlsafe_b64decode(key.get_secret_value())
+    except (binascii.Error, ValueError):
+        return b""
 
 
 class SettingsError(Exception):

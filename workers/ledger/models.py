@@ -1,0 +1,205 @@
+"""The ledger's tables. Every name starts with `ledger_`: in production the ledger may share a
+PostgreSQL database with the engine (`engine_*`) and others.
+
+Changing a table here needs a new revision in `migrations/versions/`; a test compares the two.
+"""
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# SQLite numbers rows by itself only in an INTEGER PRIMARY KEY column.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"the ledger stores aware datetimes only, got {value}")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {datetime: UtcDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class CaseSequence(Base):
+    """The last sequence number handed out per channel prefix and year; only ever incremented."""
+
+    __tablename__ = "ledger_case_sequences"
+
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(BigInteger)
+
+
+class Case(Base):
+    __tablename__ = "ledger_cases"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(40), unique=True)
+    channel: Mapped[str] = mapped_column(String(40), index=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    # AES-GCM ciphertexts (see crypto.py) and the id of the key that made them.
+    appellant_name: Mapped[bytes | None] = mapped_column(LargeBinary)
+    appellant_phone: Mapped[bytes | None] = mapped_column(LargeBinary)
+    appellant_address: Mapped[bytes | None] = mapped_column(LargeBinary)
+    appellant_key_id: Mapped[str] = mapped_column(String(16))
+    confidential: Mapped[bool] = mapped_column(Boolean)
+    title: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(40), index=True)
+    accepted: Mapped[bool | None] = mapped_column(Boolean)
+    acceptance_reason: Mapped[str | None] = mapped_column(Text)
+    lead_unit: Mapped[str | None] = mapped_column(String(100), index=True)
+    co_units: Mapped[list[str]]
+    due_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    archived_at: Mapped[datetime | None]
+    process_instance_key: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    transitions: Mapped[list["StatusTransition"]] = relationship(order_by="StatusTransition.id")
+    deadline_changes: Mapped[list["DeadlineChange"]] = relationship(order_by="DeadlineChange.id")
+    reminders: Mapped[list["Reminder"]] = relationship(order_by="Reminder.id")
+    returns: Mapped[list["CaseReturn"]] = relationship(order_by="CaseReturn.id")
+    extensions: Mapped[list["Extension"]] = relationship(order_by="Extension.id")
+    escalations: Mapped[list["Escalation"]] = relationship(order_by="Escalation.id")
+    replies: Mapped[list["Reply"]] = relationship(order_by="Reply.id")
+    satisfaction: Mapped[list["Satisfaction"]] = relationship(order_by="Satisfaction.id")
+
+
+class CaseEvent:
+    """What every row of a case's history has: its case, and when the ledger recorded it."""
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("ledger_cases.id"), index=True)
+    recorded_at: Mapped[datetime]
+
+
+class StatusTransition(CaseEvent, Base):
+    __tablename__ = "ledger_status_transitions"
+
+    from_status: Mapped[str | None] = mapped_column(String(40))
+    to_status: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DeadlineChange(CaseEvent, Base):
+    __tablename__ = "ledger_deadline_changes"
+
+    previous_due_at: Mapped[datetime | None]
+    due_at: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Reminder(CaseEvent, Base):
+    __tablename__ = "ledger_reminders"
+
+    unit: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseReturn(CaseEvent, Base):
+    __tablename__ = "ledger_returns"
+
+    unit: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Extension(CaseEvent, Base):
+    __tablename__ = "ledger_extensions"
+
+    unit: Mapped[str | None] = mapped_column(String(100))
+    requested_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text)
+    signer: Mapped[str | None] = mapped_column(String(100))
+    decision: Mapped[str] = mapped_column(String(16))
+    new_due_at: Mapped[datetime | None]
+
+
+class Escalation(CaseEvent, Base):
+    __tablename__ = "ledger_escalations"
+
+    unit: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Reply(CaseEvent, Base):
+    __tablename__ = "ledger_replies"
+
+    unit: Mapped[str | None] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    signer: Mapped[str | None] = mapped_column(String(100))
+    grade: Mapped[str | None] = mapped_column(String(1))
+
+
+class Satisfaction(CaseEvent, Base):
+    __tablename__ = "ledger_satisfaction"
+
+    visited_at: Mapped[datetime]
+    result: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class InboxMessage(Base):
+    """The console's in-app inbox: a message for a role, a unit, a user, or a combination."""
+
+    __tablename__ = "ledger_inbox"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_cases.id"), index=True)
+    recipient_role: Mapped[str | None] = mapped_column(String(100), index=True)
+    recipient_unit: Mapped[str | None] = mapped_column(String(100), index=True)
+    recipient_user: Mapped[str | None] = mapped_column(String(100), index=True)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+
+class JobReceipt(Base):
+    """One per (job, kind of write): a redelivered job finds it and gets the first outcome back."""
+
+    __tablename__ = "ledger_job_receipts"
+    __table_args__ = (UniqueConstraint("job_key", "kind", name="uq_ledger_job_receipts_job_key_kind"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    job_key: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(40))
+    # Keyed digest of the request: the same job key with another request is an engine whose keys
+    # started over (a new embedded database), not a redelivery, and must not get the old outcome.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[dict[str, Any]]
+    recorded_at: Mapped[datetime]

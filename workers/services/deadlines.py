@@ -1,0 +1,171 @@
+"""Due dates, reminder times and extension decisions on the jurisdiction's working-day calendar.
+
+Every instant is returned in the jurisdiction's time zone, so that its ISO 8601 form carries the
+offset a diagram's `timeDate` timer needs and the date a person reads is the local one.
+
+The rules, each configured in `deadlines.toml`:
+- a limit in working days ends on the Nth working day counted from the day after the start (or
+  from the start day itself), at the configured time, 24:00 by default;
+- a limit in months ends on the same day of the month M months on (the month's last day if it
+  has none), moved to the next working day if that is a day off;
+- a limit in working hours counts only office hours on working days from the start instant;
+- a reminder falls when the configured number of working days (or hours) of the limit remain:
+  at the opening of office hours of the due day itself for one working day;
+- an extension may be requested up to the end of the day that lies the configured number of
+  working days before the due day; it adds its amount counted from the old due day.
+"""
+
+from calendar import monthrange
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import chain, islice
+
+from workers.deadline_policy import DEADLINE_POLICY_FILE, DeadlinePolicy, LimitUnit, TimeLimit
+from workers.services.calendar import WorkingCalendar
+
+_DAY = timedelta(days=1)
+
+
+class DeadlineError(ValueError):
+    """A request that no configuration can answer: an unknown channel or category, a date-time
+    that does not parse, an extension of a limit that cannot be extended."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    limit: TimeLimit
+    due_at: datetime
+    remind_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionDecision:
+    requested_at: datetime
+    # Requests up to the end of this day are allowed.
+    latest_request_day: date
+    # The deadline after the extension; None when the request came too late.
+    extended: Deadline | None
+    refusal_reason: str | None
+
+
+def iso(instant: datetime) -> str:
+    """The form of an instant that diagrams' timers and people read: `2025-10-11T00:00:00+08:00`."""
+    return instant.isoformat(timespec="seconds")
+
+
+class Deadlines:
+    def __init__(self, policy: DeadlinePolicy, calendar: WorkingCalendar) -> None:
+        self._policy = policy
+        self._calendar = calendar
+
+    def limit(self, channel: str, category: str) -> TimeLimit:
+        limits = self._policy.limits
+        if channel not in limits:
+            raise DeadlineError(
+                f"no time limits for channel {channel!r} in {DEADLINE_POLICY_FILE}; "
+                f"it has {', '.join(limits)}"
+            )
+        if category not in limits[channel]:
+            raise DeadlineError(
+                f"no time limit for category {category!r} of channel {channel} in {DEADLINE_POLICY_FILE}; "
+                f"it has {', '.join(limits[channel])}"
+            )
+        return limits[channel][category]
+
+    def instant(self, text: str, name: str) -> datetime:
+        """`text`, an ISO 8601 date-time named `name` in messages, in the jurisdiction's time zone;
+        without an offset it is taken to be local time there."""
+        try:
+            parsed = datetime.fromisoformat(text)
+        except (TypeError, ValueError):
+            raise DeadlineError(f"{name} must be an ISO 8601 date-time, got {text!r}") from None
+        zone = self._policy.timezone
+        return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed.astimezone(zone)
+
+    def compute(self, channel: str, category: str, start: datetime) -> Deadline:
+        """The deadline of an item of `channel` and `category` whose limit starts at `start`."""
+        limit = self.limit(channel, category)
+        start = start.astimezone(self._policy.timezone)
+        if limit.unit is LimitUnit.WORKING_HOURS:
+            before = self._policy.reminder.working_hours_before_due
+            due_at = self._after_working_hours(start, limit.amount)
+            remind_at = self._after_working_hours(start, limit.amount - before)
+            return Deadline(limit, due_at, remind_at)
+        # With "same-day", counting from the day before makes the start day the first one counted.
+        counted_after = start.date() if self._policy.counting.first_day == "next-day" else start.date() - _DAY
+        due_day = self._last_day(limit.unit, counted_after, limit.amount)
+        return self._deadline_ending(limit, due_day, not_before=start)
+
+    def decide_extension(
+        self, channel: str, category: str, due_at: datetime, requested_at: datetime
+    ) -> ExtensionDecision:
+        """Whether a request made at `requested_at` to extend the deadline `due_at` comes in time,
+        and the deadline it gives if so."""
+        limit = self.limit(channel, category)
+        if limit.unit is LimitUnit.WORKING_HOURS:
+            raise DeadlineError(
+                f"the limit of {category} of channel {channel} is in working hours: no extension"
+            )
+        requested_at = requested_at.astimezone(self._policy.timezone)
+        due_day = (due_at.astimezone(self._policy.timezone) - self._policy.counting.due_time).date()
+        days_before = self._policy.extension.request_working_days_before_due
+        latest = self._working_day_back(due_day, days_before)
+        if requested_at.date() > latest:
+            reason = (
+                f"延期申请须在办理期限届满{days_before}个工作日前提出，即最迟于{latest.isoformat()}提出；"
+                f"本申请提出于{requested_at:%Y-%m-%d %H:%M}，已超过申请期限，不予延期。"
+            )
+            return ExtensionDecision(requested_at, latest, None, reason)
+        new_due_day = self._last_day(limit.unit, due_day, limit.extension_amount)
+        extended = self._deadline_ending(limit, new_due_day, not_before=requested_at)
+        return ExtensionDecision(requested_at, latest, extended, None)
+
+    def _last_day(self, unit: LimitUnit, counted_after: date, amount: int) -> date:
+        """The day a limit of `amount` `unit`s ends when counted from the day after `counted_after`."""
+        if unit is LimitUnit.WORKING_DAYS:
+            return _nth(self._calendar.working_days_after(counted_after), amount)
+        index = counted_after.month - 1 + amount
+        year, month = counted_after.year + index // 12, index % 12 + 1
+        day = counted_after.replace(
+            year=year, month=month, day=min(counted_after.day, monthrange(year, month)[1])
+        )
+        if self._policy.counting.months_end_on_working_day and not self._calendar.is_working_day(day):
+            return next(self._calendar.working_days_after(day))
+        return day
+
+    def _deadline_ending(self, limit: TimeLimit, due_day: date, not_before: datetime) -> Deadline:
+        """The deadline at the end of `due_day`, with its reminder; a reminder that would fall
+        before `not_before` (a limit shorter than the reminder's lead) falls at once."""
+        due_at = self._at(due_day, self._policy.counting.due_time)
+        reminder_day = self._working_day_back(due_day, self._policy.reminder.working_days_before_due - 1)
+        remind_at = max(self._at(reminder_day, self._policy.office_hours[0].start), not_before)
+        return Deadline(limit, due_at, remind_at)
+
+    def _working_day_back(self, day: date, count: int) -> date:
+        """The working day `count` working days before `day`: `day` itself for 0 if it is one."""
+        own = [day] if self._calendar.is_working_day(day) else []
+        return _nth(chain(own, self._calendar.working_days_before(day)), count + 1)
+
+    def _after_working_hours(self, start: datetime, hours: int) -> datetime:
+        """The instant at which `hours` office hours on working days have passed since `start`;
+        `start` itself when `hours` is not positive."""
+        remaining = timedelta(hours=hours)
+        day = start.date()
+        while remaining > timedelta(0):
+            if self._calendar.is_working_day(day):
+                for period in self._policy.office_hours:
+                    begin, end = max(self._at(day, period.start), start), self._at(day, period.end)
+                    if end - begin >= remaining:
+                        return begin + remaining
+                    remaining -= max(end - begin, timedelta(0))
+            day += _DAY
+        return start
+
+    def _at(self, day: date, since_midnight: timedelta) -> datetime:
+        return datetime.combine(day, time(), tzinfo=self._policy.timezone) + since_midnight
+
+
+def _nth(days: Iterator[date], n: int) -> date:
+    """The `n`th of `days`, counting from 1."""
+    return next(islice(days, n - 1, None))
