@@ -42,7 +42,8 @@ def ledger_key() -> str:
 
 
 async def wait_for_gateway(address: str, engine: subprocess.Popen[bytes]) -> ZeebeClient:
-    client = ZeebeClient(create_insecure_channel(address))
+    # The engine takes a few seconds to start; pyzeebe would close the channel after 10 failures.
+    client = ZeebeClient(create_insecure_channel(address), max_connection_retries=-1)
     loop = asyncio.get_running_loop()
     give_up = loop.time() + READY_TIMEOUT_S
     while True:
