@@ -3,7 +3,7 @@
 import grpc
 from pyzeebe import ZeebeWorker
 
-from workers import classification, deadlines, dispatch, ledger_tasks
+from workers import classification, deadlines, dispatch, job_log, ledger_tasks
 from workers.classification_policy import load_classification_policy
 from workers.ledger.service import Ledger
 from workers.policy import HotlinePolicy
@@ -21,6 +21,9 @@ def create_worker(
         # The default gives up for good after 10 failed calls, so an engine restart would silently
         # leave the process running without a worker; retry forever and let the logs show it.
         max_connection_retries=-1,
+        before=[job_log.started],
+        after=[job_log.finished],
+        exception_handler=job_log.failed,
     )
     options = settings.task_options()
     worker.include_router(

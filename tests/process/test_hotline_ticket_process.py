@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from pyzeebe import ZeebeClient
 
 from engine.testing.handle import EngineHandle
-from workers.ids import HotlineTicket, ProcessId
+from workers.ids import HotlineTicket, JobType, ProcessId
 
 
 @pytest.mark.usefixtures("workers")
@@ -44,3 +46,19 @@ async def test_a_question_takes_the_simple_track(engine: EngineHandle, client: Z
     assert view.variables["category"] == "咨询"
     assert view.variables["limitWorkingDays"] == 2
     assert view.variables["handlingTrack"] == "简易件"
+
+
+@pytest.mark.usefixtures("workers")
+async def test_each_job_outcome_is_logged_once_without_the_appeal_text(
+    engine: EngineHandle, client: ZeebeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="workers.jobs")
+    content = "我的电话13800001111，楼下酒吧噪音扰民"
+    started = await client.run_process(ProcessId.HOTLINE_TICKET, {"title": "噪音", "content": content})
+    await engine.is_completed(started.process_instance_key)
+    lines = [record.getMessage() for record in caplog.records if record.name == "workers.jobs"]
+    classified = [line for line in lines if line.startswith(JobType.CLASSIFY_TICKET)]
+    assert len(classified) == 1 and "completed" in classified[0], lines
+    assert all("13800001111" not in line and "酒吧" not in line for line in lines), (
+        "logs must not leak appeals"
+    )
