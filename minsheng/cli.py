@@ -20,10 +20,14 @@ from pyzeebe.grpc_internals.types import DeployResourceResponse
 
 from engine.store.database import DEFAULT_DATABASE_URL
 from minsheng.classify import InputError, classify_lines
+from minsheng.report import add_parser as add_report_parser
+from minsheng.report import report
 from minsheng.status import load_view, render
 from workers.classification_policy import load_classification_policy
 from workers.deadlines import load_deadlines
 from workers.policy import PolicyError
+from workers.reports.charts import MissingFontError
+from workers.reports.periods import PeriodError
 from workers.services.appeal import AppealClassifier
 from workers.services.calendar import UncoveredYearError
 from workers.services.deadlines import DeadlineError, iso
@@ -260,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON lines (default: standard input)",
     )
     classify_parser.set_defaults(run=None)
+    add_report_parser(commands)
     return parser
 
 
@@ -285,6 +290,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (SettingsError, PolicyError) as error:
             return fail(args, str(error), status=2)
         except InputError as error:
+            return fail(args, str(error))
+        return 0
+    if args.command == "report":
+        try:
+            print("\n".join(report(args)))
+        except (SettingsError, PolicyError) as error:
+            return fail(args, str(error), status=2)
+        except (PeriodError, MissingFontError) as error:
             return fail(args, str(error))
         return 0
     if args.command == "deadline":

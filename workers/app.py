@@ -3,10 +3,15 @@
 import grpc
 from pyzeebe import ZeebeWorker
 
-from workers import classification, deadlines, dispatch, job_log, ledger_tasks
+from workers import classification, deadlines, dispatch, job_log, ledger_tasks, notifications, reporting
 from workers.classification_policy import load_classification_policy
 from workers.ledger.service import Ledger
+from workers.notification_policy import load_notification_policy
+from workers.notify.channels import senders
+from workers.notify.service import Notifier
 from workers.policy import HotlinePolicy
+from workers.report_policy import load_report_policy
+from workers.reports.service import open_reader
 from workers.services.repeats import InMemoryOpenCases
 from workers.settings import Settings
 
@@ -38,5 +43,14 @@ def create_worker(
         # Loaded here from MINSHENG_CONFIG_DIR, so that a mistake in the files stops the start-up.
         deadlines.create_router(deadlines.load_deadlines(settings.config_dir), options),
         ledger_tasks.create_router(ledger, options),
+        notifications.create_router(
+            Notifier(ledger, load_notification_policy(settings.config_dir), senders(settings)), options
+        ),
+        reporting.create_router(
+            open_reader(settings.ledger_database_url),
+            load_report_policy(settings.config_dir),
+            reporting.ReportOutput(settings.report_dir, settings.report_font),
+            options,
+        ),
     )
     return worker

@@ -22,6 +22,10 @@ class JobType:
     # diagram records a new step with a task header rather than a new worker.
     LEDGER_REGISTER: Final = "minsheng.ledger.register"
     LEDGER_RECORD: Final = "minsheng.ledger.record"
+    # Notifications (workers/notifications.py): one job type for every event, named by a task header.
+    NOTIFY: Final = "minsheng.notify"
+    # Bulletins (workers/reporting.py): compile one for a period and publish its files.
+    COMPILE_BULLETIN: Final = "minsheng.compile-bulletin"
 
 
 class TaskHeader:
@@ -30,6 +34,12 @@ class TaskHeader:
     # Which event a `minsheng.ledger.record` task records: transition, details, deadline, reminder,
     # return, extension, escalation, reply, satisfaction or archive (workers/ledger/events.py).
     LEDGER_EVENT: Final = "ledgerEvent"
+    # Which event a `minsheng.notify` task tells of: dispatched, reminder, overdue, escalated,
+    # returned, extension-decided, reply, survey or bulletin-published (workers/notification_policy.py).
+    NOTIFICATION_EVENT: Final = "notificationEvent"
+    # Which kind of period a `minsheng.compile-bulletin` task reports on when no variable says:
+    # weekly, monthly, quarterly or yearly (workers/reports/periods.py).
+    REPORT_PERIOD: Final = "reportPeriod"
 
 
 class HotlineTicket:

@@ -73,6 +73,26 @@ class Settings(BaseSettings):
     # that tools without a ledger need none; opening the ledger refuses to start without it.
     ledger_key: SecretStr | None = None
 
+    # Notifications (workers/notify/). Email goes out only when an SMTP server is set, text messages
+    # only when an SMS gateway is: a machine without them still has the console's inbox.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    # STARTTLS before logging in; off only for a relay on the same host or a test server.
+    smtp_tls: bool = True
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    # The gateway takes POST {"to": phone, "text": text} as JSON, with the token as a bearer token.
+    sms_endpoint: str | None = None
+    sms_token: SecretStr | None = None
+    # For one SMTP conversation or gateway request: a hung server fails the job instead of holding it.
+    notify_timeout_s: float = Field(default=10.0, gt=0)
+
+    # Bulletins (workers/reports/): where their folders are written, and a font with Chinese glyphs
+    # for the charts (Debian's fonts-noto-cjk).
+    report_dir: Path = Path("var/reports")
+    report_font: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
     @field_validator("ledger_key")
     @classmethod
     def _check_ledger_key(cls, key: SecretStr | None) -> SecretStr | None:
@@ -87,6 +107,10 @@ class Settings(BaseSettings):
                 "MINSHENG_MAX_RUNNING_JOBS must be at least twice MINSHENG_MAX_JOBS_TO_ACTIVATE, "
                 f"got {self.max_running_jobs} and {self.max_jobs_to_activate}"
             )
+        if self.smtp_host is not None and self.smtp_from is None:
+            raise ValueError("MINSHENG_SMTP_HOST is set but MINSHENG_SMTP_FROM, the sender's address, is not")
+        if (self.smtp_user is None) != (self.smtp_password is None):
+            raise ValueError("SMTP login needs both MINSHENG_SMTP_USER and MINSHENG_SMTP_PASSWORD")
         if self.camunda_cluster_id is not None or self.zeebe_client_id is not None:
             if self.zeebe_client_id is None or self.zeebe_client_secret is None:
                 raise ValueError("OAuth needs both ZEEBE_CLIENT_ID and ZEEBE_CLIENT_SECRET")

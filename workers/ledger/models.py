@@ -203,3 +203,25 @@ class JobReceipt(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[dict[str, Any]]
     recorded_at: Mapped[datetime]
+
+
+class Notification(Base):
+    """The outbox of emails and text messages (workers/notify/). A job's messages are written here
+    with its receipt in one transaction and delivered afterwards, so a redelivered job finds them
+    and sends only those not yet delivered."""
+
+    __tablename__ = "ledger_notifications"
+    __table_args__ = (UniqueConstraint("job_key", "ordinal", name="uq_ledger_notifications_job_key_ordinal"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    job_key: Mapped[int] = mapped_column(BigInteger)
+    # The message's place among its job's, which the encryption binds it to.
+    ordinal: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_cases.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    # Address, subject and text, encrypted as appellants' data is: a message to the appellant holds
+    # their phone number and name in the clear.
+    message: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]

@@ -5,7 +5,8 @@ receipt commit in one transaction, and a second delivery of the job finds the re
 first outcome back, writing nothing. Nothing here knows about pyzeebe; `ledger_tasks` adapts it.
 """
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -71,6 +72,24 @@ class CaseView:
     process_instance_key: int | None
     # Transitions, deadline changes, reminders, ... in the order they were recorded.
     history: tuple[HistoryEntry, ...]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An email or a text message to send: `to` is an email address or a phone number."""
+
+    channel: str
+    to: str
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A message of the outbox, by the id that `mark_delivered` takes."""
+
+    id: int
+    message: Outgoing
 
 
 @dataclass(frozen=True)
@@ -171,21 +190,87 @@ class Ledger:
         """Put a message in the console's inbox and return its id."""
 
         def write(session: Session, now: datetime) -> dict[str, Any]:
-            case_id = None if post.case_number is None else self._case(session, post.case_number).id
-            message = models.InboxMessage(
-                case_id=case_id,
-                recipient_role=post.recipient_role,
-                recipient_unit=post.recipient_unit,
-                recipient_user=post.recipient_user,
-                subject=post.subject,
-                body=post.body,
-                created_at=now,
-            )
-            session.add(message)
+            message = self._add_inbox_message(session, post, now)
             session.flush()
             return {"messageId": message.id}
 
         return int(self._once(job_key, "inbox", post, write)["messageId"])
+
+    def queue_notifications(
+        self,
+        job_key: int,
+        request: BaseModel,
+        case_number: str | None,
+        posts: Sequence[events.InboxPost],
+        messages: Sequence[Outgoing],
+    ) -> None:
+        """Post `posts` to the inbox and queue `messages` about case `case_number` (if any) for
+        delivery, once per job: a redelivered job (same `request`) queues nothing more, and
+        `undelivered` still lists what it has left to send."""
+
+        def write(session: Session, now: datetime) -> dict[str, Any]:
+            for post in posts:
+                self._add_inbox_message(session, post, now)
+            case_id = None if case_number is None else self._case(session, case_number).id
+            for ordinal, message in enumerate(messages):
+                sealed = self._cipher.encrypt(
+                    json.dumps([message.to, message.subject, message.text], ensure_ascii=False),
+                    *_outbox_binding(job_key, ordinal),
+                )
+                assert sealed is not None  # only None for None
+                session.add(
+                    models.Notification(
+                        job_key=job_key,
+                        ordinal=ordinal,
+                        case_id=case_id,
+                        channel=message.channel,
+                        message=sealed,
+                        key_id=self._cipher.key_id,
+                        created_at=now,
+                    )
+                )
+            return {"posted": len(posts), "queued": len(messages)}
+
+        self._once(job_key, "notify", request, write)
+
+    def undelivered(self, job_key: int) -> list[Queued]:
+        """The messages job `job_key` queued that were not delivered yet, in their queued order."""
+        query = (
+            select(models.Notification)
+            .where(models.Notification.job_key == job_key, models.Notification.delivered_at.is_(None))
+            .order_by(models.Notification.ordinal)
+        )
+        with Session(self._engine) as session:
+            queued = []
+            for row in session.scalars(query):
+                opened = self._cipher.decrypt(row.message, row.key_id, *_outbox_binding(job_key, row.ordinal))
+                assert opened is not None  # the column is not nullable
+                to, subject, text = json.loads(opened)
+                queued.append(Queued(row.id, Outgoing(row.channel, to, subject, text)))
+            return queued
+
+    def mark_delivered(self, notification_id: int) -> None:
+        with Session(self._engine) as session, session.begin():
+            notification = session.get(models.Notification, notification_id)
+            if notification is None:
+                raise LookupError(f"no notification {notification_id}")
+            notification.delivered_at = self._clock()
+
+    def _add_inbox_message(
+        self, session: Session, post: events.InboxPost, now: datetime
+    ) -> models.InboxMessage:
+        case_id = None if post.case_number is None else self._case(session, post.case_number).id
+        message = models.InboxMessage(
+            case_id=case_id,
+            recipient_role=post.recipient_role,
+            recipient_unit=post.recipient_unit,
+            recipient_user=post.recipient_user,
+            subject=post.subject,
+            body=post.body,
+            created_at=now,
+        )
+        session.add(message)
+        return message
 
     def mark_read(self, message_id: int) -> None:
         with Session(self._engine) as session, session.begin():
@@ -442,6 +527,11 @@ def _own_fields(row: models.CaseEvent) -> dict[str, Any]:
     return {
         column.key: getattr(row, column.key) for column in columns if column.key not in _HISTORY_OWN_COLUMNS
     }
+
+
+def _outbox_binding(job_key: int, ordinal: int) -> tuple[str, str]:
+    """What an outbox message's encryption binds it to, so that it cannot be moved to another row."""
+    return f"job-{job_key}", f"notification-{ordinal}"
 
 
 def open_ledger(settings: Settings) -> Ledger:

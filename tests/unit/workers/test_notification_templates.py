@@ -1,0 +1,184 @@
+"""Every event's template renders in Chinese with realistic data; staff see the appellant masked,
+the appellant sees their own data."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workers.ids import TaskHeader
+from workers.ledger.masking import Appellant
+from workers.ledger.service import CaseView
+from workers.notification_policy import Channel, Event, NotificationPolicy, load_notification_policy
+from workers.notify.compose import (
+    NotificationInputError,
+    Templates,
+    compose,
+    local_time,
+    notification_request,
+)
+
+CONFIG = Path(__file__).resolve().parents[3] / "config"
+APPELLANT = Appellant(
+    name="欧阳娜娜", phone="13812345678", address="北京市朝阳区建国路88号", confidential=False
+)
+ALL_CHANNELS = frozenset(Channel)
+
+# What a diagram passes for each event, besides the case number.
+DETAILS: dict[Event, dict[str, Any]] = {
+    Event.DISPATCHED: {},
+    Event.REMINDER: {"note": "请于明日前答复"},
+    Event.OVERDUE: {},
+    Event.ESCALATED: {"reason": "超期未办结且两次催办无果"},
+    Event.RETURNED: {"reason": "不属于本单位职责", "unit": "环保局"},
+    Event.EXTENSION_DECIDED: {
+        "decision": "approved",
+        "newDueAt": "2025-10-21T16:00:00Z",
+        "reason": "需现场勘验",
+    },
+    Event.REPLY: {"text": "经现场核查，噪音源已责令整改。", "signer": "李四"},
+    Event.SURVEY: {},
+    Event.BULLETIN_PUBLISHED: {"bulletinTitle": "2025年9月诉求办理情况通报", "bulletinPeriod": "2025年9月"},
+}
+
+
+@pytest.fixture(scope="module")
+def policy() -> NotificationPolicy:
+    return load_notification_policy(CONFIG)
+
+
+@pytest.fixture(scope="module")
+def templates(policy: NotificationPolicy) -> Templates:
+    return Templates(policy)
+
+
+def case_view(**fields: Any) -> CaseView:
+    values: dict[str, Any] = {
+        "case_number": "RX2025-000042",
+        "channel": "hotline-ticket",
+        "received_at": datetime(2025, 10, 9, 1, 30, tzinfo=UTC),
+        "appellant": APPELLANT,
+        "title": "楼下KTV深夜噪音扰民",
+        "content": "朝阳区建国路88号楼下KTV每晚营业至凌晨两点，噪音很大。",
+        "location": "朝阳区建国路88号",
+        "category": "投诉",
+        "accepted": True,
+        "acceptance_reason": None,
+        "lead_unit": "环保局",
+        "co_units": ("综合执法局",),
+        "due_at": datetime(2025, 10, 14, 16, 0, tzinfo=UTC),
+        "status": "dispatched",
+        "archived_at": None,
+        "process_instance_key": 1,
+        "history": (),
+    }
+    return CaseView(**{**values, **fields})
+
+
+def request(event: Event, **variables: Any) -> Any:
+    caseless = event == Event.BULLETIN_PUBLISHED
+    given = {**({} if caseless else {"caseNumber": "RX2025-000042"}), **DETAILS[event], **variables}
+    return notification_request({TaskHeader.NOTIFICATION_EVENT: event}, given)
+
+
+@pytest.mark.parametrize("event", list(Event))
+def test_every_event_renders_for_every_recipient(
+    event: Event, policy: NotificationPolicy, templates: Templates
+) -> None:
+    case = None if event == Event.BULLETIN_PUBLISHED else case_view()
+    composed = compose(policy, templates, request(event), case, ALL_CHANNELS)
+    texts = [post.subject + post.body for post in composed.posts] + [
+        message.subject + message.text for message in composed.messages
+    ]
+    assert texts, f"{event} tells nobody"
+    for text in texts:
+        assert "None" not in text and "{" not in text
+    for message in composed.messages:
+        if message.channel == Channel.SMS:
+            assert message.text.startswith(policy.sms_signature) and len(message.text) <= 140
+
+
+@pytest.mark.parametrize("event", [event for event in Event if event != Event.BULLETIN_PUBLISHED])
+def test_staff_see_the_appellant_masked(
+    event: Event, policy: NotificationPolicy, templates: Templates
+) -> None:
+    composed = compose(policy, templates, request(event), case_view(), ALL_CHANNELS)
+    to_staff = [m.subject + m.text for m in composed.messages if m.to != APPELLANT.phone] + [
+        post.subject + post.body for post in composed.posts
+    ]
+    for text in to_staff:
+        assert "欧阳娜娜" not in text and "13812345678" not in text
+
+
+def test_a_unit_reads_the_masked_appellant_and_the_deadline(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    composed = compose(policy, templates, request(Event.DISPATCHED), case_view(), ALL_CHANNELS)
+    email = next(m for m in composed.messages if m.channel == Channel.EMAIL and m.to == "hbj@gov.example.cn")
+    assert email.subject == "【派单】RX2025-000042 楼下KTV深夜噪音扰民"
+    assert "诉求人：欧阳**，138****5678" in email.text
+    assert "办理时限：2025年10月14日 24:00前" in email.text
+    assert "主办单位：市环境保护局；协办单位：市城市管理综合行政执法局" in email.text
+    assert {(m.channel, m.to) for m in composed.messages} == {
+        (Channel.EMAIL, "hbj@gov.example.cn"),
+        (Channel.SMS, "13900000013"),
+        (Channel.EMAIL, "zfj@gov.example.cn"),
+    }
+    assert {(post.recipient_unit, post.recipient_role) for post in composed.posts} == {
+        ("环保局", None),
+        ("综合执法局", None),
+    }
+
+
+@pytest.mark.parametrize("event", [Event.REPLY, Event.SURVEY])
+def test_the_appellant_is_texted_in_the_clear(
+    event: Event, policy: NotificationPolicy, templates: Templates
+) -> None:
+    composed = compose(policy, templates, request(event), case_view(), ALL_CHANNELS)
+    (sms,) = [m for m in composed.messages if m.to == APPELLANT.phone]
+    assert sms.channel == Channel.SMS and sms.text.startswith("【民声12345】欧阳娜娜您好")
+
+
+def test_an_appellant_without_a_phone_gets_no_text(policy: NotificationPolicy, templates: Templates) -> None:
+    anonymous = Appellant(name=None, phone=None, address=None, confidential=True)
+    composed = compose(policy, templates, request(Event.SURVEY), case_view(appellant=anonymous), ALL_CHANNELS)
+    assert composed.messages == ()
+
+
+def test_channels_the_worker_cannot_send_on_are_left_out(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    composed = compose(policy, templates, request(Event.DISPATCHED), case_view(), {Channel.INBOX})
+    assert composed.messages == () and len(composed.posts) == 2
+
+
+def test_extension_refused_and_approved_read_differently(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    refused = request(
+        Event.EXTENSION_DECIDED, decision="rejected", newDueAt=None, extensionRefusalReason="已过申请期限"
+    )
+    (post,) = compose(policy, templates, refused, case_view(), ALL_CHANNELS).posts
+    assert post.subject.endswith("不同意延期") and "（已过申请期限）" in post.body
+    (post,) = compose(policy, templates, request(Event.EXTENSION_DECIDED), case_view(), ALL_CHANNELS).posts
+    assert "新的办理时限为2025年10月21日 24:00前" in post.body
+
+
+def test_a_detail_the_template_needs_is_named_when_missing(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    with pytest.raises(NotificationInputError, match=r"template returned\.j2: 'reason' is undefined"):
+        compose(policy, templates, request(Event.RETURNED, reason=None), case_view(), ALL_CHANNELS)
+
+
+def test_requests_name_their_problems() -> None:
+    with pytest.raises(NotificationInputError, match=f"task header {TaskHeader.NOTIFICATION_EVENT}"):
+        notification_request({TaskHeader.NOTIFICATION_EVENT: "closing"}, {"caseNumber": "RX2025-000001"})
+    with pytest.raises(NotificationInputError, match="caseNumber: a reminder notification needs it"):
+        notification_request({TaskHeader.NOTIFICATION_EVENT: "reminder"}, {})
+
+
+def test_midnight_deadlines_read_as_the_end_of_the_day_before(policy: NotificationPolicy) -> None:
+    assert local_time(datetime(2025, 10, 14, 16, 0, tzinfo=UTC), policy) == "2025年10月14日 24:00"
+    assert local_time(datetime(2025, 10, 14, 1, 5, tzinfo=UTC), policy) == "2025年10月14日 09:05"

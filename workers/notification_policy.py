@@ -1,0 +1,119 @@
+"""`config/notifications.toml`: who hears of which event, through which channels, and where each
+recipient is reached. Validated at start-up like every policy file (see `workers.policy`).
+
+A recipient is the case's appellant, its lead unit, its co-handling units, every unit in the
+directory, or a role of `[roles]` (the hotline centre, supervision, the leaders). The appellant is
+reached only by text message: the ledger holds their phone number but no email address, and they do
+not use the console's inbox.
+"""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from workers.deadline_policy import TimeZone
+from workers.policy import Text, _Policy, load_policy
+
+NOTIFICATION_POLICY_FILE = "notifications.toml"
+
+
+class Event(StrEnum):
+    """The events a diagram notifies of, each with a template `templates/notifications/<event>.j2`."""
+
+    DISPATCHED = "dispatched"  # 派单
+    REMINDER = "reminder"  # 催办
+    OVERDUE = "overdue"  # 超期
+    ESCALATED = "escalated"  # 督办
+    RETURNED = "returned"  # 退单
+    EXTENSION_DECIDED = "extension-decided"  # 延期审批结果
+    REPLY = "reply"  # 答复
+    SURVEY = "survey"  # 回访 / 满意度调查
+    BULLETIN_PUBLISHED = "bulletin-published"  # 通报发布
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    INBOX = "inbox"
+
+
+class Audience(StrEnum):
+    """Recipients that a case (or the unit directory) determines; any other name is a role."""
+
+    APPELLANT = "appellant"
+    LEAD_UNIT = "lead-unit"
+    CO_UNITS = "co-units"
+    ALL_UNITS = "all-units"
+
+
+# Recipients that only a case determines, so an event without one (a bulletin) cannot name them.
+CASE_AUDIENCES = frozenset({Audience.APPELLANT, Audience.LEAD_UNIT, Audience.CO_UNITS})
+CASELESS_EVENTS = frozenset({Event.BULLETIN_PUBLISHED})
+
+
+class Contact(_Policy):
+    # How messages address the recipient; the key in the file when not given.
+    name: Text | None = None
+    email: Text | None = None
+    phone: Text | None = None
+
+
+class Recipients(_Policy):
+    to: Text
+    channels: Annotated[frozenset[Channel], Field(min_length=1)]
+
+
+class EventPolicy(_Policy):
+    # Empty: the event is told to nobody, which the file then says in so many words.
+    recipients: tuple[Recipients, ...]
+
+
+class NotificationPolicy(_Policy):
+    # Times in messages are local times of this zone.
+    timezone: TimeZone
+    # Chinese carriers deliver only texts that start with the sender's registered signature.
+    sms_signature: Text
+    roles: dict[Text, Contact] = Field(default_factory=dict)
+    units: dict[Text, Contact] = Field(default_factory=dict)
+    events: dict[Event, EventPolicy]
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems = [f"events.{event}: is required" for event in Event if event not in self.events]
+        for event, policy in self.events.items():
+            for index, recipients in enumerate(policy.recipients):
+                key = f"events.{event}.recipients.{index}"
+                problems += self._recipient_problems(event, recipients, key)
+        for table, contacts in (("roles", self.roles), ("units", self.units)):
+            problems += [
+                f"{table}.{name}: needs an email or a phone"
+                for name, contact in contacts.items()
+                if contact.email is None and contact.phone is None
+            ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _recipient_problems(self, event: Event, recipients: Recipients, key: str) -> list[str]:
+        to = recipients.to
+        if to == Audience.APPELLANT and recipients.channels != {Channel.SMS}:
+            return [f"{key}.channels: the appellant is reached by sms only"]
+        if to in CASE_AUDIENCES and event in CASELESS_EVENTS:
+            return [f"{key}.to: a {event} event has no case, so no {to}"]
+        if to in set(Audience):
+            return []
+        contact = self.roles.get(to)
+        if contact is None:
+            known = ", ".join([*Audience, *self.roles])
+            return [f"{key}.to: is neither a recipient of a case nor a role of [roles] ({known}), got {to!r}"]
+        return [
+            f"{key}.channels: {channel} needs roles.{to}.{field}"
+            for channel, field in ((Channel.EMAIL, "email"), (Channel.SMS, "phone"))
+            if channel in recipients.channels and getattr(contact, field) is None
+        ]
+
+
+def load_notification_policy(config_dir: Path) -> NotificationPolicy:
+    return load_policy(config_dir / NOTIFICATION_POLICY_FILE, NotificationPolicy)
