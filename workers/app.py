@@ -12,7 +12,6 @@ from workers.notify.service import Notifier
 from workers.policy import HotlinePolicy
 from workers.report_policy import load_report_policy
 from workers.reports.service import open_reader
-from workers.services.repeats import InMemoryOpenCases
 from workers.settings import Settings
 
 
@@ -36,8 +35,8 @@ def create_worker(
             policy,
             load_classification_policy(settings.config_dir),
             options,
-            # Until the ledger answers `OpenCases`, a worker knows of no open case to link repeats to.
-            InMemoryOpenCases(),
+            # Repeats are looked for among the ledger's open cases.
+            ledger,
         ),
         dispatch.create_router(options),
         # Loaded here from MINSHENG_CONFIG_DIR, so that a mistake in the files stops the start-up.

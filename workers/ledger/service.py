@@ -24,6 +24,7 @@ from workers.ledger.database import open_engine
 from workers.ledger.masking import Appellant, Viewer, shown_to
 from workers.ledger.migrations import migrate
 from workers.ledger.policy import LedgerPolicy, load_ledger_policy
+from workers.services.repeats import OpenCase
 from workers.settings import Settings, SettingsError, ledger_key_bytes
 
 # The status of a case from its registration until a diagram records another.
@@ -498,6 +499,28 @@ class Ledger:
                 process_instance_key=case.process_instance_key,
                 history=tuple(sorted(history, key=lambda entry: entry.recorded_at)),
             )
+
+    def received_since(self, since: datetime) -> list[OpenCase]:
+        """The cases still open that came in since `since`: what a new appeal may repeat.
+
+        With this the ledger is the classification's `OpenCases`; the phone is decrypted only to be
+        compared, never returned to a person.
+        """
+        query = (
+            select(models.Case)
+            .where(models.Case.received_at >= since, models.Case.archived_at.is_(None))
+            .order_by(models.Case.received_at)
+        )
+        with Session(self._engine) as session:
+            return [
+                OpenCase(
+                    case_id=case.case_number,
+                    received_at=case.received_at,
+                    phone=self._decrypt(case, "phone", case.appellant_phone),
+                    text=" ".join(part for part in (case.title, case.content) if part),
+                )
+                for case in session.scalars(query)
+            ]
 
     def inbox(self, viewer: Viewer) -> list[InboxView]:
         """Messages for `viewer`, newest first: those whose every given recipient matches it."""
