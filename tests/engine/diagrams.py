@@ -217,6 +217,19 @@ class Diagram:
         return f"{self.process_id}.bpmn", self.xml()
 
 
+def flow(id: str, source: str, target: str) -> str:
+    """A sequence flow's XML, for raw fragments such as the inside of a subprocess."""
+    return f'<bpmn:sequenceFlow id="{id}" sourceRef="{source}" targetRef="{target}"/>'
+
+
+def service(id: str, job_type: str) -> str:
+    """A service task's XML, for raw fragments such as the inside of a subprocess."""
+    return (
+        f'<bpmn:serviceTask id="{id}"><bpmn:extensionElements>'
+        f'<zeebe:taskDefinition type="{job_type}"/></bpmn:extensionElements></bpmn:serviceTask>'
+    )
+
+
 def one_task(process_id: str, job_type: str, **task: Any) -> Diagram:
     """start → task → end."""
     return Diagram(process_id).start().task("task", job_type, **task).end().chain("start", "task", "end")

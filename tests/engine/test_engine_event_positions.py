@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from diagrams import Diagram, activate, activate_one, complete, publish, variables_of
+from diagrams import Diagram, activate, activate_one, complete, flow, publish, service, variables_of
 from pyzeebe import ZeebeClient
 from pyzeebe.proto import gateway_pb2 as pb
 
@@ -19,17 +19,6 @@ CALL_UNIT = (
     '<zeebe:calledElement processId="unit-work" propagateAllChildVariables="false"/>'
     '<zeebe:ioMapping><zeebe:output source="=answer" target="answer"/></zeebe:ioMapping>'
 )
-
-
-def flow(id: str, source: str, target: str) -> str:
-    return f'<bpmn:sequenceFlow id="{id}" sourceRef="{source}" targetRef="{target}"/>'
-
-
-def service(id: str, job_type: str) -> str:
-    return (
-        f'<bpmn:serviceTask id="{id}"><bpmn:extensionElements>'
-        f'<zeebe:taskDefinition type="{job_type}"/></bpmn:extensionElements></bpmn:serviceTask>'
-    )
 
 
 def event_subprocess(id: str, start: str, body: str = "") -> str:

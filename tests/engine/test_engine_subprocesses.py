@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from diagrams import Diagram, activate_one, complete, no_job, publish
+from diagrams import Diagram, activate_one, complete, flow, no_job, publish, service
 from pyzeebe import ZeebeClient
 from pyzeebe.proto import gateway_pb2 as pb
 
@@ -13,17 +13,6 @@ from engine.testing.handle import EngineHandle
 
 def subprocess(id: str, body: str, flows: str) -> str:
     return f'<bpmn:subProcess id="{id}">{body}{flows}</bpmn:subProcess>'
-
-
-def flow(id: str, source: str, target: str) -> str:
-    return f'<bpmn:sequenceFlow id="{id}" sourceRef="{source}" targetRef="{target}"/>'
-
-
-def service(id: str, job_type: str) -> str:
-    return (
-        f'<bpmn:serviceTask id="{id}"><bpmn:extensionElements>'
-        f'<zeebe:taskDefinition type="{job_type}"/></bpmn:extensionElements></bpmn:serviceTask>'
-    )
 
 
 NESTED = subprocess(
