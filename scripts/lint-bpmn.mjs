@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Lints BPMN diagrams with bpmnlint's recommended rules and Camunda 8.8's compatibility rules.
+// Lints BPMN diagrams with bpmnlint's recommended rules and the Camunda compatibility rules of the
+// version each diagram declares (modeler:executionPlatformVersion, 8.8 or newer).
 //
 // Usage: node scripts/lint-bpmn.mjs [FILE...]   (default: every bpmn/*.bpmn)
 // Prints one line per problem (file, element id, rule, message) and exits 1 on any error or warning.
@@ -21,9 +22,26 @@ const { Linter } = require('bpmnlint');
 const NodeResolver = require('bpmnlint/lib/resolver/node-resolver');
 const zeebeSchema = require('zeebe-bpmn-moddle/resources/zeebe.json');
 
-const config = {
-  extends: ['bpmnlint:recommended', 'plugin:camunda-compat/camunda-cloud-8-8'],
-};
+const { configs: compatConfigs } = require('bpmnlint-plugin-camunda-compat');
+const OLDEST = [8, 8];
+
+// The rule set for a diagram's declared Camunda version, or a problem that says why there is none.
+function compatRules(definitions) {
+  const platform = definitions.get('modeler:executionPlatform');
+  const version = definitions.get('modeler:executionPlatformVersion');
+  if (platform !== 'Camunda Cloud' || !version) {
+    return { problem: `declares execution platform ${platform ?? '(none)'} ${version ?? ''}; expected Camunda Cloud 8.8 or newer` };
+  }
+  const [major, minor] = version.split('.').map(Number);
+  if (major < OLDEST[0] || (major === OLDEST[0] && minor < OLDEST[1])) {
+    return { problem: `declares Camunda ${version}; Minsheng's diagrams need 8.8 or newer` };
+  }
+  const name = `camunda-cloud-${major}-${minor}`;
+  if (!compatConfigs[name]) {
+    return { problem: `declares Camunda ${version}, which this bpmnlint-plugin-camunda-compat does not know` };
+  }
+  return { config: { extends: ['bpmnlint:recommended', `plugin:camunda-compat/${name}`] } };
+}
 
 async function diagramsIn(directory) {
   const names = await readdir(directory);
@@ -40,7 +58,7 @@ function nearestId(element) {
   return '';
 }
 
-async function problemsOf(file, linter, moddle) {
+async function problemsOf(file, moddle) {
   let parsed;
   try {
     parsed = await moddle.fromXML(await readFile(file, 'utf8'), 'bpmn:Definitions');
@@ -54,6 +72,11 @@ async function problemsOf(file, linter, moddle) {
     category: 'error',
     message: warning.message.replace(/\s*\n\s*/g, ', '),
   }));
+  const { config, problem } = compatRules(parsed.rootElement);
+  if (problem) {
+    return [...problems, { id: parsed.rootElement.id ?? '', rule: 'execution-platform', category: 'error', message: problem }];
+  }
+  const linter = new Linter({ config, resolver: new NodeResolver({ require }) });
   const reports = await linter.lint(parsed.rootElement);
   for (const [rule, ruleReports] of Object.entries(reports)) {
     for (const report of ruleReports) {
@@ -65,12 +88,11 @@ async function problemsOf(file, linter, moddle) {
 
 async function main(args) {
   const files = args.length > 0 ? args : await diagramsIn(path.join(root, 'bpmn'));
-  const linter = new Linter({ config, resolver: new NodeResolver({ require }) });
   const moddle = new BpmnModdle({ zeebe: zeebeSchema });
   let count = 0;
   for (const file of files) {
     const shown = path.relative(process.cwd(), path.resolve(file));
-    for (const { id, rule, category, message } of await problemsOf(file, linter, moddle)) {
+    for (const { id, rule, category, message } of await problemsOf(file, moddle)) {
       console.log(`${shown}: ${id || '(diagram)'}: ${rule} (${category}): ${message}`);
       count += 1;
     }

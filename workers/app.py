@@ -1,9 +1,21 @@
 """The worker that serves every Minsheng job type, as `python -m workers` and process tests run it."""
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 import grpc
 from pyzeebe import ZeebeWorker
 
-from workers import classification, deadlines, dispatch, job_log, ledger_tasks, notifications, reporting
+from workers import (
+    classification,
+    deadlines,
+    dispatch,
+    job_log,
+    ledger_tasks,
+    notifications,
+    reporting,
+    review_chains,
+)
 from workers.classification_policy import load_classification_policy
 from workers.ledger.service import Ledger
 from workers.notification_policy import load_notification_policy
@@ -12,12 +24,23 @@ from workers.notify.service import Notifier
 from workers.policy import HotlinePolicy
 from workers.report_policy import load_report_policy
 from workers.reports.service import open_reader
+from workers.review_chain_policy import load_review_chain_policy
 from workers.settings import Settings
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def create_worker(
-    channel: grpc.aio.Channel, settings: Settings, policy: HotlinePolicy, ledger: Ledger
+    channel: grpc.aio.Channel,
+    settings: Settings,
+    policy: HotlinePolicy,
+    ledger: Ledger,
+    clock: Callable[[], datetime] = _utc_now,
 ) -> ZeebeWorker:
+    """`clock` is the time the workers stamp (dispatch, an extension's request, a bulletin's period);
+    process tests pass the engine's, which they move."""
     worker = ZeebeWorker(
         channel,
         # pyzeebe annotates an int but only ever sleeps for it, and whole seconds are far too long.
@@ -37,10 +60,11 @@ def create_worker(
             options,
             # Repeats are looked for among the ledger's open cases.
             ledger,
+            clock,
         ),
-        dispatch.create_router(options),
+        dispatch.create_router(options, clock),
         # Loaded here from MINSHENG_CONFIG_DIR, so that a mistake in the files stops the start-up.
-        deadlines.create_router(deadlines.load_deadlines(settings.config_dir), options),
+        deadlines.create_router(deadlines.load_deadlines(settings.config_dir), options, clock),
         ledger_tasks.create_router(ledger, options),
         notifications.create_router(
             Notifier(ledger, load_notification_policy(settings.config_dir), senders(settings)), options
@@ -50,6 +74,8 @@ def create_worker(
             load_report_policy(settings.config_dir),
             reporting.ReportOutput(settings.report_dir, settings.report_font),
             options,
+            clock,
         ),
+        review_chains.create_router(load_review_chain_policy(settings.config_dir), options),
     )
     return worker

@@ -59,9 +59,13 @@ class LimitUnit(StrEnum):
 
 
 class TimeLimit(_Policy):
-    """One time limit, written `{ working_days = 2 }`, `{ working_hours = 3 }` or `{ months = 3 }`."""
+    """One time limit, written `{ working_days = 2 }`, `{ working_hours = 3 }` or `{ months = 3 }`.
 
-    working_days: Count | None = None
+    `{ working_days = 0 }` is "the same working day" (当天, the handling opinion [seed 000 二]): the
+    end of the start day when it is a working day, else of the next working day. It is extended
+    only by an `extension` given with it: the limit once more would add nothing."""
+
+    working_days: NonNegative | None = None
     working_hours: Count | None = None
     months: Count | None = None
     # What an approved extension adds, in the limit's unit; the limit once more when not given.

@@ -10,6 +10,13 @@ from typing import Final
 
 class ProcessId:
     HOTLINE_TICKET: Final = "hotline-ticket"
+    ONLINE_MESSAGE: Final = "online-message"
+    DEPUTY_SUGGESTION: Final = "deputy-suggestion"
+    FORUM_POST: Final = "forum-post"
+    PERIODIC_REPORT: Final = "periodic-report"
+    # Called by the processes above (call activities).
+    UNIT_HANDLING: Final = "unit-handling"
+    REVIEW_CHAIN: Final = "review-chain"
 
 
 class JobType:
@@ -26,6 +33,8 @@ class JobType:
     NOTIFY: Final = "minsheng.notify"
     # Bulletins (workers/reporting.py): compile one for a period and publish its files.
     COMPILE_BULLETIN: Final = "minsheng.compile-bulletin"
+    # Review and instruction chains (workers/review_chains.py): who signs off, in order, from config.
+    REVIEW_CHAIN: Final = "minsheng.review-chain"
 
 
 class TaskHeader:
@@ -40,6 +49,9 @@ class TaskHeader:
     # Which kind of period a `minsheng.compile-bulletin` task reports on when no variable says:
     # weekly, monthly, quarterly or yearly (workers/reports/periods.py).
     REPORT_PERIOD: Final = "reportPeriod"
+    # Which chain of `config/review_chains.toml` a `minsheng.review-chain` task reads, when the
+    # variable of that name does not say.
+    REVIEW_CHAIN: Final = "reviewChain"
 
 
 class HotlineTicket:

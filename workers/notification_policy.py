@@ -2,9 +2,10 @@
 recipient is reached. Validated at start-up like every policy file (see `workers.policy`).
 
 A recipient is the case's appellant, its lead unit, its co-handling units, every unit in the
-directory, or a role of `[roles]` (the hotline centre, supervision, the leaders). The appellant is
-reached only by text message: the ledger holds their phone number but no email address, and they do
-not use the console's inbox.
+directory, the roles that the task names in `copyTo`, or a role of `[roles]` (the hotline centre,
+supervision, the leaders, the congress's, the CPPCC's and the government's offices, the forum
+office). The appellant is reached only by text message: the ledger holds their phone number but no
+email address, and they do not use the console's inbox.
 """
 
 from enum import StrEnum
@@ -31,6 +32,13 @@ class Event(StrEnum):
     REPLY = "reply"  # 答复
     SURVEY = "survey"  # 回访 / 满意度调查
     BULLETIN_PUBLISHED = "bulletin-published"  # 通报发布
+    NOT_ACCEPTED = "not-accepted"  # 不予受理告知 [seed 001 第三条㈡]
+    CO_UNIT_REMINDER = "co-unit-reminder"  # 会办催办 [seed 003 §二.2(5)]
+    REPLY_COPIED = "reply-copied"  # 答复抄送 [seed 003 §二.4(3)]
+    FORUM_NOTICE = "forum-notice"  # 论坛逾期通知 [seed 003 §九.3(1)]
+    PUBLIC_NAMING = "public-naming"  # 论坛公开点名 [seed 003 §九.3(1)]
+    REVIEW_OVERDUE = "review-overdue"  # 审签超时 [seed 000 三]
+    INSTRUCTION_REQUESTED = "instruction-requested"  # 请领导批示 [seed 000 二]
 
 
 class Channel(StrEnum):
@@ -40,12 +48,15 @@ class Channel(StrEnum):
 
 
 class Audience(StrEnum):
-    """Recipients that a case (or the unit directory) determines; any other name is a role."""
+    """Recipients that a case, the unit directory or the task determines; any other name is a role."""
 
     APPELLANT = "appellant"
     LEAD_UNIT = "lead-unit"
     CO_UNITS = "co-units"
     ALL_UNITS = "all-units"
+    # The roles that the task's variable `copyTo` lists (a reply copied to supervision and to the
+    # congress's or the CPPCC's office [seed 003 §二.4(3)]).
+    COPY_TO = "copy-to"
 
 
 # Recipients that only a case determines, so an event without one (a bulletin) cannot name them.

@@ -2,8 +2,11 @@
 header's event by email, text message and the console's inbox, as `config/notifications.toml` says.
 
 The event's details come from the task's headers and variables (`caseNumber`, `reason`, `note`,
-`decision`, `newDueAt`, `text`, ...; see `workers/notify/compose.py`), and the case's facts from
-the ledger. A redelivered job sends nothing twice (see `workers/notify/`). A message that cannot be
+`unit`, `decision`, `newDueAt`, `text`, `signer`, `grade`, ...; see `workers/notify/compose.py`),
+and the case's facts from the ledger. `copyTo` lists the roles of `[roles]` that the `copy-to`
+recipients are (a reply copied to supervision and the congress's office: `["supervision",
+"congress-office"]`; as a task header, names separated by commas); a role not in `[roles]` fails
+the job naming it. A redelivered job sends nothing twice (see `workers/notify/`). A message that cannot be
 sent fails the job, so the engine retries it and raises an incident when the retries run out.
 """
 

@@ -39,7 +39,7 @@ class Driver(ABC):
 
     @abstractmethod
     async def user_tasks(self, process_instance_key: int) -> list[UserTask]:
-        """The instance's open user tasks, by key."""
+        """The instance's open user tasks, by key, with those of the processes it called."""
 
     @abstractmethod
     async def complete_user_task(self, user_task_key: int, variables: dict[str, Any]) -> None: ...

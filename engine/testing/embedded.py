@@ -163,13 +163,18 @@ class EmbeddedDriver(Driver):
         await self.engine.execute(commands.run_due_work)
 
     async def user_tasks(self, process_instance_key: int) -> list[UserTask]:
+        def within(ctx: Context, instance_key: int) -> bool:
+            # Up the chain of callers: a task of a called process belongs to its callers too.
+            key: int | None = instance_key
+            while key is not None and key != process_instance_key:
+                instance = ctx.layer.get(Kind.ELEMENT, key)
+                caller = None if instance is None else ctx.layer.get(Kind.ELEMENT, instance.caller_key)
+                key = None if caller is None else caller.process_instance_key
+            return key == process_instance_key
+
         def query(ctx: Context) -> list[UserTask]:
             return sorted(
-                (
-                    task
-                    for task in ctx.layer.all(Kind.USER_TASK)
-                    if task.process_instance_key == process_instance_key
-                ),
+                (task for task in ctx.layer.all(Kind.USER_TASK) if within(ctx, task.process_instance_key)),
                 key=lambda task: task.key,
             )
 

@@ -202,7 +202,7 @@ class EngineHandle(InstanceAssertions):
     # ----------------------------------------------------------------------------------- user tasks
 
     async def user_tasks(self, process_instance_key: int) -> list[UserTask]:
-        """The instance's open user tasks, by key."""
+        """The instance's open user tasks, by key, with those of the processes it called."""
         return await self.driver.user_tasks(process_instance_key)
 
     async def user_task_at(

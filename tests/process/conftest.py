@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from pyzeebe import ZeebeClient, create_insecure_channel
 
 from engine.testing.handle import EngineHandle
 from workers.app import create_worker
-from workers.ledger.service import open_ledger
+from workers.ledger.service import Ledger, open_ledger
 from workers.policy import load_hotline_policy
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -25,14 +26,40 @@ async def deployed(client: ZeebeClient) -> None:
 
 
 @pytest.fixture
-async def workers(engine: EngineHandle, deployed: None, tmp_path: Path) -> AsyncIterator[None]:
-    """`python -m workers` as it runs in production, in the test's event loop."""
+def engine_clock(engine: EngineHandle) -> Callable[[], datetime]:
+    """The engine's clock, which the tests move, as the workers' clock: a dispatch stamped by the
+    worker and a timer fired by the engine then agree on what time it is."""
+    return lambda: datetime.fromtimestamp(engine.now_ms() / 1000, UTC)
+
+
+@pytest.fixture
+def policy_dir() -> Path:
+    """The jurisdiction policy the workers load; a test module overrides this fixture to show
+    that a process owner's change of policy changes what the processes do."""
+    return REPOSITORY / "config"
+
+
+@pytest.fixture
+async def workers(
+    engine: EngineHandle,
+    deployed: None,
+    tmp_path: Path,
+    engine_clock: Callable[[], datetime],
+    policy_dir: Path,
+) -> AsyncIterator[Ledger]:
+    """`python -m workers` as it runs in production, in the test's event loop; the test gets its
+    ledger, to read what the processes recorded and sent."""
     channel = create_insecure_channel(engine.address)
-    settings = ledger_settings(f"sqlite:///{tmp_path / 'ledger.db'}", zeebe_address=engine.address)
-    ledger = open_ledger(settings)
-    worker = create_worker(channel, settings, load_hotline_policy(REPOSITORY / "config"), ledger)
+    settings = ledger_settings(
+        f"sqlite:///{tmp_path / 'ledger.db'}",
+        zeebe_address=engine.address,
+        config_dir=policy_dir,
+        report_dir=tmp_path / "reports",
+    )
+    ledger = open_ledger(settings, engine_clock)
+    worker = create_worker(channel, settings, load_hotline_policy(policy_dir), ledger, engine_clock)
     task = asyncio.create_task(worker.work())
-    yield
+    yield ledger
     await worker.stop()
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)

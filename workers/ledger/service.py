@@ -557,7 +557,7 @@ def _outbox_binding(job_key: int, ordinal: int) -> tuple[str, str]:
     return f"job-{job_key}", f"notification-{ordinal}"
 
 
-def open_ledger(settings: Settings) -> Ledger:
+def open_ledger(settings: Settings, clock: Callable[[], datetime] = _utc_now) -> Ledger:
     """The workers' ledger: migrated to the newest revision, with the key and policy of `settings`."""
     if settings.ledger_key is None:
         raise SettingsError(
@@ -567,4 +567,4 @@ def open_ledger(settings: Settings) -> Ledger:
     policy = load_ledger_policy(settings.config_dir)
     migrate(settings.ledger_database_url)
     cipher = PersonalDataCipher(ledger_key_bytes(settings.ledger_key))
-    return Ledger(open_engine(settings.ledger_database_url), cipher, policy)
+    return Ledger(open_engine(settings.ledger_database_url), cipher, policy, clock)

@@ -11,10 +11,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import jinja2
-from pydantic import AwareDatetime, ValidationError
+from pydantic import AwareDatetime, BeforeValidator, ValidationError
 
 from workers.ids import TaskHeader
 from workers.ledger.events import InboxPost, _Input, _problems
@@ -33,6 +33,13 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "notifications"
 EVENT_HEADER = TaskHeader.NOTIFICATION_EVENT
 
 
+def _names(value: object) -> object:
+    """A header's "supervision, congress-office" as a list; a variable's list as it is."""
+    if isinstance(value, str):
+        return tuple(name.strip() for name in value.split(",") if name.strip())
+    return () if value is None else value
+
+
 class NotificationRequest(_Input):
     """What a notify task says: the event (from its header) and its details, from headers and
     variables named as the ledger's tasks name them, so one variable feeds both tasks."""
@@ -47,9 +54,13 @@ class NotificationRequest(_Input):
     decision: Literal["approved", "rejected"] | None = None
     new_due_at: AwareDatetime | None = None
     extension_refusal_reason: str | None = None
-    # Reply to the appellant.
+    # Reply to the appellant, or copied to the roles of `copy_to`.
     text: str | None = None
     signer: str | None = None
+    grade: Literal["A", "B", "C"] | None = None
+    # Roles of `[roles]` that a reply is copied to (the `copy-to` recipients): a list, or in a task
+    # header names separated by commas.
+    copy_to: Annotated[tuple[str, ...], BeforeValidator(_names)] = ()
     # Bulletin published.
     bulletin_title: str | None = None
     bulletin_period: str | None = None
@@ -159,12 +170,12 @@ def compose(
 ) -> Composed:
     """The messages of `request` on `case` (viewed with the appellant in the clear), on those of
     the policy's channels that are in `channels` (the ones this worker can send on)."""
-    details = request.model_dump(exclude={"event", "case_number"}, exclude_none=True)
+    details = request.model_dump(exclude={"event", "case_number", "copy_to"}, exclude_none=True)
     posts: list[InboxPost] = []
     messages: list[Outgoing] = []
     for rule in policy.events[request.event].recipients:
         wanted = rule.channels & set(channels)
-        for recipient in _recipients(policy, rule.to, case):
+        for recipient in _recipients(policy, rule.to, case, request.copy_to):
             shown = case if case is None or recipient.appellant else _masked(case)
             context = {**details, "case": shown, "recipient": recipient.name}
             rendered = templates.render(request.event, context)
@@ -192,7 +203,9 @@ def _masked(case: CaseView) -> CaseView:
     return dataclasses.replace(case, appellant=masked(case.appellant))
 
 
-def _recipients(policy: NotificationPolicy, to: str, case: CaseView | None) -> list[Recipient]:
+def _recipients(
+    policy: NotificationPolicy, to: str, case: CaseView | None, copy_to: tuple[str, ...]
+) -> list[Recipient]:
     match to:
         case Audience.APPELLANT:
             assert case is not None  # the policy names no case's recipients for caseless events
@@ -208,9 +221,25 @@ def _recipients(policy: NotificationPolicy, to: str, case: CaseView | None) -> l
             return [_unit(policy, unit) for unit in case.co_units]
         case Audience.ALL_UNITS:
             return [_unit(policy, unit) for unit in policy.units]
+        case Audience.COPY_TO:
+            if not copy_to:
+                raise NotificationInputError(
+                    f"copyTo: must list at least one role of [roles], as notifications.toml tells {to}"
+                )
+            unknown = [role for role in copy_to if role not in policy.roles]
+            if unknown:
+                known = ", ".join(policy.roles)
+                raise NotificationInputError(
+                    f"copyTo: {', '.join(unknown)} is not a role of [roles] in notifications.toml ({known})"
+                )
+            return [_role(policy, role) for role in dict.fromkeys(copy_to)]
         case role:
-            contact = policy.roles[role]
-            return [Recipient(contact.name or role, contact, role=role)]
+            return [_role(policy, role)]
+
+
+def _role(policy: NotificationPolicy, role: str) -> Recipient:
+    contact = policy.roles[role]
+    return Recipient(contact.name or role, contact, role=role)
 
 
 def _unit(policy: NotificationPolicy, unit: str) -> Recipient:

@@ -6,6 +6,13 @@ offset a diagram's `timeDate` timer needs and the date a person reads is the loc
 The rules, each configured in `deadlines.toml`:
 - a limit in working days ends on the Nth working day counted from the day after the start (or
   from the start day itself), at the configured time, 24:00 by default;
+- counting from the day after the start, a limit that starts at 00:00 when limits end at 24:00
+  starts on the day before, which ends then (the time to answer a reminder sent as a limit runs
+  out is counted from that limit's last day, as an extension is);
+- a limit of 0 working days ("the same day", 当天) ends at that time on the start day when it is
+  a working day, else on the next working day, whichever way the first day is counted; its
+  reminder follows the rule below, so it falls at the opening of office hours of that day, or at
+  once when the limit starts later than that (a message taken in at 10:00 is reminded at 10:00);
 - a limit in months ends on the same day of the month M months on (the month's last day if it
   has none), moved to the next working day if that is a day off;
 - a limit in working hours counts only office hours on working days from the start instant;
@@ -92,8 +99,10 @@ class Deadlines:
             due_at = self._after_working_hours(start, limit.amount)
             remind_at = self._after_working_hours(start, limit.amount - before)
             return Deadline(limit, due_at, remind_at)
-        # With "same-day", counting from the day before makes the start day the first one counted.
-        counted_after = start.date() if self._policy.counting.first_day == "next-day" else start.date() - _DAY
+        # With "same-day", counting from the day before makes the start day the first one counted;
+        # so does a limit of 0 working days (the same day), however days are counted otherwise.
+        same_day = self._policy.counting.first_day == "same-day" or limit.amount == 0
+        counted_after = start.date() - _DAY if same_day else self._start_day(start)
         due_day = self._last_day(limit.unit, counted_after, limit.amount)
         return self._deadline_ending(limit, due_day, not_before=start)
 
@@ -117,6 +126,11 @@ class Deadlines:
                 f"本申请提出于{requested_at:%Y-%m-%d %H:%M}，已超过申请期限，不予延期。"
             )
             return ExtensionDecision(requested_at, latest, None, reason)
+        if limit.extension_amount == 0:
+            raise DeadlineError(
+                f"the limit of {category} of channel {channel} is the same day: no extension without "
+                f"an extension amount in {DEADLINE_POLICY_FILE}"
+            )
         new_due_day = self._last_day(limit.unit, due_day, limit.extension_amount)
         extended = self._deadline_ending(limit, new_due_day, not_before=requested_at)
         return ExtensionDecision(requested_at, latest, extended, None)
@@ -124,7 +138,8 @@ class Deadlines:
     def _last_day(self, unit: LimitUnit, counted_after: date, amount: int) -> date:
         """The day a limit of `amount` `unit`s ends when counted from the day after `counted_after`."""
         if unit is LimitUnit.WORKING_DAYS:
-            return _nth(self._calendar.working_days_after(counted_after), amount)
+            # 0 is the first working day after `counted_after`, like 1: see `compute`.
+            return _nth(self._calendar.working_days_after(counted_after), max(amount, 1))
         index = counted_after.month - 1 + amount
         year, month = counted_after.year + index // 12, index % 12 + 1
         day = counted_after.replace(
@@ -141,6 +156,15 @@ class Deadlines:
         reminder_day = self._working_day_back(due_day, self._policy.reminder.working_days_before_due - 1)
         remind_at = max(self._at(reminder_day, self._policy.office_hours[0].start), not_before)
         return Deadline(limit, due_at, remind_at)
+
+    def _start_day(self, start: datetime) -> date:
+        """The day, not counted, on which a limit starting at `start` starts. With deadlines at
+        24:00, midnight is the end of the day before, as a deadline reads (a due day's 24:00 is
+        handed to diagrams as the next day's 00:00): a limit that starts when another runs out (the
+        time to answer the reminder sent at the due time, 催办答复) starts on the due day, as an
+        extension counts from it, not a day later."""
+        at_midnight = start.time() == time() and self._policy.counting.due_time == _DAY
+        return start.date() - _DAY if at_midnight else start.date()
 
     def _working_day_back(self, day: date, count: int) -> date:
         """The working day `count` working days before `day`: `day` itself for 0 if it is one."""

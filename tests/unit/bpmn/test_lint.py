@@ -30,3 +30,14 @@ def test_the_linter_names_file_element_and_rule(tmp_path: Path) -> None:
     result = lint(broken)
     assert result.returncode == 1
     assert "broken.bpmn: DispatchTicketTask: camunda-compat/implementation (error)" in result.stdout
+
+
+def test_a_diagram_for_an_older_camunda_is_refused_by_name(tmp_path: Path) -> None:
+    diagram = (ROOT / "bpmn" / "hotline-ticket.bpmn").read_text(encoding="utf-8")
+    old = tmp_path / "old.bpmn"
+    old.write_text(diagram.replace('executionPlatformVersion="8.8.0"', 'executionPlatformVersion="8.6.0"'))
+    result = lint(old)
+    assert result.returncode == 1
+    assert "old.bpmn: HotlineTicketDefinitions: execution-platform (error): declares Camunda 8.6.0" in (
+        result.stdout
+    )

@@ -24,13 +24,32 @@ def test_the_shipped_limits_are_domain_mds() -> None:
         "投诉": (days, 20),
         "举报": (days, 20),
         "其他": (days, 20),
+        "催办答复": (days, 1),
     }
     assert {limits(policy, "online-message")[c] for c in ("咨询", "建议", "投诉", "求助", "其他")} == {
         (days, 7)
     }
+    # [seed 001 ㈤], [seed 003 §五.2], [seed 000 二]
+    assert {
+        key: limits(policy, "online-message")[key]
+        for key in ("简单件", "复杂件", "信箱-咨询建议", "信箱-需调查", "答复审签", "催办答复", "拟办")
+    } == {
+        "简单件": (days, 2),
+        "复杂件": (days, 3),
+        "信箱-咨询建议": (days, 7),
+        "信箱-需调查": (days, 15),
+        "答复审签": (days, 3),
+        "催办答复": (days, 1),
+        "拟办": (days, 0),
+    }
     assert limits(policy, "deputy-suggestion")["交办会"] == (LimitUnit.MONTHS, 3)
     assert limits(policy, "deputy-suggestion")["其他"] == (LimitUnit.MONTHS, 1)
-    assert limits(policy, "forum-post") == {"首次回应": (LimitUnit.WORKING_HOURS, 3), "回复": (days, 5)}
+    assert limits(policy, "forum-post") == {
+        "首次回应": (LimitUnit.WORKING_HOURS, 3),
+        "回复": (days, 5),
+        # [seed 003 §九.3(1)]
+        "点名": (days, 7),
+    }
     assert policy.limits["forum-post"]["回复"].extension_amount == 2
     assert policy.limits["hotline-ticket"]["投诉"].extension_amount == 20
     assert policy.extension.request_working_days_before_due == 2
@@ -39,10 +58,22 @@ def test_the_shipped_limits_are_domain_mds() -> None:
 
 def test_the_county_has_seed_004s_numbers() -> None:
     county = load_deadline_policy(JURISDICTIONS[1])
-    assert set(limits(county, "hotline-ticket").values()) == {(LimitUnit.WORKING_DAYS, 5)}
+    hotline = limits(county, "hotline-ticket")
+    assert hotline.pop("催办答复") == (LimitUnit.WORKING_DAYS, 1)
+    assert set(hotline.values()) == {(LimitUnit.WORKING_DAYS, 5)}
     assert {limits(county, "online-message")[c] for c in ("咨询", "建议", "投诉", "求助", "其他")} == {
         (LimitUnit.WORKING_DAYS, 3)
     }
+
+
+def test_every_jurisdiction_has_every_limit_the_default_has() -> None:
+    # Diagrams name limits by key; a key missing in one jurisdiction would fail its jobs there.
+    default = load_deadline_policy(SHIPPED_CONFIG)
+    for directory in JURISDICTIONS[1:]:
+        other = load_deadline_policy(directory)
+        assert {channel: set(keys) for channel, keys in other.limits.items()} == {
+            channel: set(keys) for channel, keys in default.limits.items()
+        }
 
 
 def test_every_jurisdiction_has_every_file_the_default_has() -> None:
@@ -64,8 +95,8 @@ def problems(tmp_path: Path, old: str, new: str) -> str:
     [
         (
             '"咨询" = { working_days = 2 }',
-            '"咨询" = { working_days = 0 }',
-            "limits.hotline-ticket.咨询.working_days: must be a positive integer, got 0",
+            '"咨询" = { working_days = -1 }',
+            "limits.hotline-ticket.咨询.working_days: must be at least 0, got -1",
         ),
         (
             '"咨询" = { working_days = 2 }',

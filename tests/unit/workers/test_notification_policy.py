@@ -27,6 +27,16 @@ def test_both_jurisdictions_tell_every_event() -> None:
     assert Channel.SMS in overdue["supervision"]
 
 
+def test_both_jurisdictions_reach_the_offices_replies_are_copied_to() -> None:
+    for config in (CONFIG, COUNTY):
+        policy = load_notification_policy(config)
+        for role in ("congress-office", "cppcc-office", "government-office", "forum-office"):
+            assert policy.roles[role].email is not None, (config, role)
+        (copied,) = policy.events[Event.REPLY_COPIED].recipients
+        assert copied.to == "copy-to"
+    assert load_notification_policy(COUNTY).roles["cppcc-office"].name == "县政协提案委员会"
+
+
 def write_changed(tmp_path: Path, change: Any) -> Path:
     """The shipped file with `change(data)` applied, written as TOML into `tmp_path`."""
     data = tomllib.loads((CONFIG / NOTIFICATION_POLICY_FILE).read_text())

@@ -40,6 +40,19 @@ DETAILS: dict[Event, dict[str, Any]] = {
     Event.REPLY: {"text": "经现场核查，噪音源已责令整改。", "signer": "李四"},
     Event.SURVEY: {},
     Event.BULLETIN_PUBLISHED: {"bulletinTitle": "2025年9月诉求办理情况通报", "bulletinPeriod": "2025年9月"},
+    Event.NOT_ACCEPTED: {"reason": "已进入诉讼程序"},
+    Event.CO_UNIT_REMINDER: {"note": "请于本周内反馈"},
+    Event.REPLY_COPIED: {
+        "copyTo": ["supervision", "congress-office"],
+        "text": "已列入明年改造计划。",
+        "signer": "王五",
+        "grade": "B",
+        "unit": "住房城乡建设委",
+    },
+    Event.FORUM_NOTICE: {"reason": "帖子发布已超过5个工作日未回复"},
+    Event.PUBLIC_NAMING: {"unit": "环保局", "reason": "超过7个工作日既未回复也未说明"},
+    Event.REVIEW_OVERDUE: {"reason": "秘书长审签超过3个工作日"},
+    Event.INSTRUCTION_REQUESTED: {"reason": "涉及政策性问题", "note": "拟报分管副秘书长、副市长批示"},
 }
 
 
@@ -177,6 +190,120 @@ def test_requests_name_their_problems() -> None:
         notification_request({TaskHeader.NOTIFICATION_EVENT: "closing"}, {"caseNumber": "RX2025-000001"})
     with pytest.raises(NotificationInputError, match="caseNumber: a reminder notification needs it"):
         notification_request({TaskHeader.NOTIFICATION_EVENT: "reminder"}, {})
+
+
+def test_the_appellant_hears_why_the_appeal_is_not_accepted(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    # [seed 001 第三条㈡]: the reason goes to the appellant; the centre's inbox shows it masked.
+    composed = compose(policy, templates, request(Event.NOT_ACCEPTED), case_view(), ALL_CHANNELS)
+    (sms,) = composed.messages
+    assert sms.channel == Channel.SMS and sms.to == APPELLANT.phone
+    assert sms.text == (
+        "【民声12345】欧阳娜娜您好，您的诉求RX2025-000042不予受理，理由：已进入诉讼程序。如有疑问请拨打12345。"
+    )
+    (post,) = composed.posts
+    assert post.recipient_role == "hotline-centre"
+    assert post.subject == "您的诉求RX2025-000042不予受理告知"
+    assert "欧阳**您好" in post.body and "不予受理理由：已进入诉讼程序" in post.body
+
+
+def test_co_units_are_reminded_to_send_their_opinion_to_the_lead_unit(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    composed = compose(policy, templates, request(Event.CO_UNIT_REMINDER), case_view(), ALL_CHANNELS)
+    assert {(m.channel, m.to) for m in composed.messages} == {(Channel.EMAIL, "zfj@gov.example.cn")}
+    assert [post.recipient_unit for post in composed.posts] == ["综合执法局"]
+    (post,) = composed.posts
+    assert post.subject == "【会办催办】RX2025-000042 请及时反馈会办意见"
+    assert "由市环境保护局主办，贵单位为会办单位" in post.body and "催办意见：请于本周内反馈" in post.body
+
+
+def test_a_reply_is_copied_to_the_roles_the_task_lists(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    # [seed 003 §二.4(3)]: copied to supervision and to the congress's liaison committee.
+    composed = compose(policy, templates, request(Event.REPLY_COPIED), case_view(), ALL_CHANNELS)
+    assert [post.recipient_role for post in composed.posts] == ["supervision", "congress-office"]
+    assert {(m.channel, m.to) for m in composed.messages} == {
+        (Channel.EMAIL, "ducha@gov.example.cn"),
+        (Channel.EMAIL, "renda-daibiao@gov.example.cn"),
+    }
+    body = composed.posts[1].body
+    assert body.startswith("市人大常委会代表工作委员会：")
+    assert "市住房和城乡建设委员会对RX2025-000042的答复已办结" in body
+    assert "办理结果：B类（所提问题正在解决或列入计划逐步解决）" in body
+    assert "已列入明年改造计划。" in body and "签发人：王五" in body
+
+
+def test_copy_to_may_be_a_header_of_names_separated_by_commas() -> None:
+    given = notification_request(
+        {TaskHeader.NOTIFICATION_EVENT: "reply-copied", "copyTo": "supervision, cppcc-office"},
+        {"caseNumber": "RX2025-000042", "copyTo": ["leaders"]},
+    )
+    assert given.copy_to == ("supervision", "cppcc-office")
+
+
+def test_copying_to_a_role_that_is_not_in_the_policy_names_it(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    unknown = request(Event.REPLY_COPIED, copyTo=["supervision", "people-congress"])
+    with pytest.raises(NotificationInputError, match="copyTo: people-congress is not a role of"):
+        compose(policy, templates, unknown, case_view(), ALL_CHANNELS)
+    with pytest.raises(NotificationInputError, match="copyTo: must list at least one role"):
+        compose(policy, templates, request(Event.REPLY_COPIED, copyTo=[]), case_view(), ALL_CHANNELS)
+
+
+def test_the_forum_office_notifies_the_unit_of_an_unanswered_post(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    # [seed 003 §九.3(1)]
+    composed = compose(policy, templates, request(Event.FORUM_NOTICE), case_view(), ALL_CHANNELS)
+    assert {(m.channel, m.to) for m in composed.messages} == {
+        (Channel.EMAIL, "hbj@gov.example.cn"),
+        (Channel.SMS, "13900000013"),
+    }
+    (post,) = composed.posts
+    assert post.recipient_unit == "环保局" and "将在论坛公开点名" in post.body
+    assert "通知事由：帖子发布已超过5个工作日未回复" in post.body
+
+
+def test_a_unit_named_in_public_is_told_to_every_unit_the_leaders_and_the_forum_office(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    composed = compose(policy, templates, request(Event.PUBLIC_NAMING), case_view(), ALL_CHANNELS)
+    assert {post.recipient_unit for post in composed.posts} >= set(policy.units)
+    assert {post.recipient_role for post in composed.posts} == {None, "leaders", "forum-office"}
+    assert all(message.channel == Channel.EMAIL for message in composed.messages)
+    (post,) = [post for post in composed.posts if post.recipient_role == "forum-office"]
+    assert post.subject == "【公开点名】市环境保护局逾期未回复网友帖子"
+    assert "点名事由：超过7个工作日既未回复也未说明" in post.body
+
+
+def test_a_public_naming_needs_the_unit(policy: NotificationPolicy, templates: Templates) -> None:
+    named = request(Event.PUBLIC_NAMING, unit=None)
+    with pytest.raises(NotificationInputError, match=r"template public-naming\.j2: 'unit' is undefined"):
+        compose(policy, templates, named, case_view(), ALL_CHANNELS)
+
+
+def test_an_overdue_review_is_told_to_supervision(policy: NotificationPolicy, templates: Templates) -> None:
+    composed = compose(policy, templates, request(Event.REVIEW_OVERDUE), case_view(), ALL_CHANNELS)
+    (post,) = composed.posts
+    assert post.recipient_role == "supervision"
+    assert post.subject == "【审签超时】RX2025-000042 答复审签超过时限"
+    assert "超时情况：秘书长审签超过3个工作日" in post.body
+    assert {(m.channel, m.to) for m in composed.messages} == {(Channel.EMAIL, "ducha@gov.example.cn")}
+
+
+def test_the_leaders_are_asked_for_an_instruction(policy: NotificationPolicy, templates: Templates) -> None:
+    # [seed 000 二]
+    composed = compose(policy, templates, request(Event.INSTRUCTION_REQUESTED), case_view(), ALL_CHANNELS)
+    (post,) = composed.posts
+    assert post.recipient_role == "leaders"
+    assert post.subject == "【呈请批示】RX2025-000042 楼下KTV深夜噪音扰民"
+    assert "请示事由：涉及政策性问题" in post.body and "拟办意见：拟报分管副秘书长、副市长批示" in post.body
+    assert "欧阳娜娜" not in post.body
+    assert [(m.channel, m.to) for m in composed.messages] == [(Channel.EMAIL, "lingdao@gov.example.cn")]
 
 
 def test_midnight_deadlines_read_as_the_end_of_the_day_before(policy: NotificationPolicy) -> None:
