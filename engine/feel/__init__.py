@@ -16,7 +16,7 @@ from .api import (
 )
 from .errors import FeelError, FeelSyntaxError
 from .jsonvalues import to_json
-from .scope import set_clock
+from .scope import clock, set_clock
 from .values import from_json
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "FeelError",
     "FeelSyntaxError",
     "UnaryTests",
+    "clock",
     "compile",
     "compile_unary_tests",
     "evaluate",

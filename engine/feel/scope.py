@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-_clock: Callable[[], datetime] | None = None
+# A context variable, not a global: an engine sets the time of the command it processes, and
+# several engines (tests) may run in one process.
+_clock: ContextVar[Callable[[], datetime] | None] = ContextVar("feel_clock", default=None)
 
 
 def set_clock(clock: Callable[[], datetime] | None) -> None:
-    """Make ``now()`` and ``today()`` read ``clock()`` (``None`` restores the system clock).
+    """Make ``now()`` and ``today()`` read ``clock()`` (``None`` restores the system clock) in the
+    current context.
 
     The engine moves time in its tests; an explicit ``now=`` passed to an evaluation wins over this.
     """
-    global _clock
-    _clock = clock
+    _clock.set(clock)
+
+
+@contextmanager
+def clock(moment: Callable[[], datetime]) -> Iterator[None]:
+    """``now()`` and ``today()`` read ``moment()`` within the block."""
+    token = _clock.set(moment)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def current_time() -> datetime:
-    if _clock is not None:
-        return _clock()
+    chosen = _clock.get()
+    if chosen is not None:
+        return chosen()
     return datetime.now(UTC)
 
 

@@ -16,8 +16,10 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from engine import feel
 from engine.model import parse_bpmn
 from engine.model.dmn import DecisionRequirements, parse_dmn
 from engine.model.elements import Process
@@ -145,8 +147,14 @@ class Engine:
                 writing = asyncio.create_task(self._commit(batch))
 
     def _process_batch(self, top: Layer) -> _Batch:
-        batch = _Batch(top.child())
         now = self.clock.now_ms()
+        # FEEL's now() and today() read the engine's clock, which tests move, as Zeebe's do.
+        moment = datetime.fromtimestamp(now / 1000, UTC)
+        with feel.clock(lambda: moment):
+            return self._process_commands(top, now)
+
+    def _process_commands(self, top: Layer, now: int) -> _Batch:
+        batch = _Batch(top.child())
         for _ in range(min(MAX_BATCH, len(self._queue))):
             command, future = self._queue.popleft()
             layer = batch.layer.child()

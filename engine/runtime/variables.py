@@ -133,8 +133,9 @@ def evaluate_mappings(mappings: Sequence[VariableMapping], variables: Mapping[st
 def apply_input_mappings(ctx: Context, instance: ElementInstance, element: FlowNode) -> None:
     if not element.inputs:
         return
-    assert instance.flow_scope_key is not None
-    variables = visible_variables(ctx, instance.flow_scope_key)
+    # Seen from the instance itself: an inner instance of a multi-instance activity already holds
+    # its input element and loop counter, which its input mappings may read, as in Zeebe.
+    variables = visible_variables(ctx, instance.key)
     set_local(ctx, instance.key, evaluate_mappings(element.inputs, variables))
 
 

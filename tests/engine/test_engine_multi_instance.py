@@ -10,13 +10,15 @@ from pyzeebe import ZeebeClient
 from engine.testing.handle import EngineHandle
 
 
-def co_handle(*, sequential: bool = False, condition: str | None = None, boundary: str = "") -> Diagram:
+def co_handle(
+    *, sequential: bool = False, condition: str | None = None, boundary: str = "", inputs: str = ""
+) -> Diagram:
     completion = (
         f"<bpmn:completionCondition>{condition}</bpmn:completionCondition>" if condition is not None else ""
     )
     task = (
         '<bpmn:serviceTask id="CoHandle"><bpmn:extensionElements>'
-        '<zeebe:taskDefinition type="co-handle"/></bpmn:extensionElements>'
+        f'<zeebe:taskDefinition type="co-handle"/>{inputs}</bpmn:extensionElements>'
         f'<bpmn:multiInstanceLoopCharacteristics isSequential="{str(sequential).lower()}">'
         '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=units" inputElement="unit" '
         'outputCollection="opinions" outputElement="=opinion"/></bpmn:extensionElements>'
@@ -45,6 +47,20 @@ async def test_parallel_co_handling_collects_every_opinion_in_order(
     view = await engine.is_completed(started.process_instance_key)
     assert view.variables["opinions"] == [f"{unit}意见" for unit in UNITS]
     assert "unit" not in view.variables and "loopCounter" not in view.variables
+
+
+async def test_input_mappings_of_each_instance_read_its_input_element(
+    engine: EngineHandle, client: ZeebeClient, deploy, gateway
+) -> None:
+    mappings = (
+        '<zeebe:ioMapping><zeebe:input source="=unit + &#34;（会办）&#34;" target="role"/>'
+        '<zeebe:input source="=loopCounter * 10" target="order"/></zeebe:ioMapping>'
+    )
+    await deploy(co_handle(inputs=mappings).file())
+    await client.run_process("co-handling", {"units": UNITS})
+    jobs = await activate(gateway, "co-handle", max_jobs=10)
+    seen = sorted((variables_of(job)["order"], variables_of(job)["role"]) for job in jobs)
+    assert seen == [(10 * (index + 1), f"{unit}（会办）") for index, unit in enumerate(UNITS)]
 
 
 async def test_sequential_co_handling_runs_one_unit_after_another(

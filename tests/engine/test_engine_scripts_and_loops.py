@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import grpc
 from diagrams import rejected
 from pyzeebe import ZeebeClient
@@ -33,6 +35,20 @@ async def test_a_feel_script_task_sets_its_result_variable(
     started = await client.run_process("scripted", {"items": [1, 2, 3.5]})
     view = await engine.is_completed(started.process_instance_key)
     assert view.variables["total"] == 13
+
+
+async def test_feel_now_and_today_read_the_engines_clock(
+    engine: EngineHandle, client: ZeebeClient, deploy
+) -> None:
+    await deploy(
+        ("scripted.bpmn", SCRIPT.replace("=sum(items) * 2", "={at: string(now()), day: string(today())}"))
+    )
+    engine.set_time(int(datetime(2026, 9, 29, 2, 0, tzinfo=UTC).timestamp() * 1000))
+    started = await client.run_process("scripted", {})
+    view = await engine.is_completed(started.process_instance_key)
+    assert view.variables["total"] == {"at": "2026-09-29T02:00:00Z", "day": "2026-09-29"}, (
+        "FEEL's now() must read the engine's (moved) clock, not the wall clock"
+    )
 
 
 async def test_a_loop_that_never_waits_is_refused_and_the_engine_keeps_serving(

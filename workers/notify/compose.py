@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import jinja2
-from pydantic import AwareDatetime, BeforeValidator, ValidationError
+from pydantic import AwareDatetime, BeforeValidator, ValidationError, field_validator
 
 from workers.ids import TaskHeader
 from workers.ledger.events import InboxPost, _Input, _problems
@@ -38,6 +38,17 @@ def _names(value: object) -> object:
     if isinstance(value, str):
         return tuple(name.strip() for name in value.split(",") if name.strip())
     return () if value is None else value
+
+
+class Placing(_Input):
+    unit: str
+    place: int
+    score: float | None = None
+
+
+class BulletinRanking(_Input):
+    top: tuple[Placing, ...] = ()
+    bottom: tuple[Placing, ...] = ()
 
 
 class NotificationRequest(_Input):
@@ -65,6 +76,14 @@ class NotificationRequest(_Input):
     bulletin_title: str | None = None
     bulletin_period: str | None = None
     bulletin_url: str | None = None
+    # The compile task's ranking: {"top": [{unit, place, score}], "bottom": [...]}.
+    ranking: BulletinRanking | None = None
+
+    @field_validator("bulletin_period", mode="before")
+    @classmethod
+    def _period_label(cls, value: Any) -> Any:
+        # The compile task returns the period as {kind, label, first, last}; its label is what to say.
+        return value.get("label") if isinstance(value, dict) else value
 
 
 class NotificationInputError(ValueError):

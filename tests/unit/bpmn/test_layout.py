@@ -18,8 +18,14 @@ BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 DI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
 DC = "{http://www.omg.org/spec/DD/20100524/DC}"
 WAYPOINT = "{http://www.omg.org/spec/DD/20100524/DI}waypoint"
-# Elements of a process that are not flow nodes and have no shape of their own.
-NOT_DRAWN = {"sequenceFlow", "documentation", "extensionElements", "incoming", "outgoing", "laneSet"}
+# The flow nodes, which Modeler draws as shapes; everything else in a process (loop
+# characteristics, documentation, extension elements) belongs to a shape or is not drawn.
+FLOW_NODES = {
+    *("task", "serviceTask", "userTask", "sendTask", "receiveTask", "scriptTask", "businessRuleTask"),
+    *("manualTask", "callActivity", "subProcess", "adHocSubProcess", "transaction"),
+    *("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"),
+    *("exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"),
+}
 # How far (diagram units) an edge's end may lie from its element's outline.
 SLACK = 6.0
 
@@ -96,9 +102,9 @@ class Diagram:
     def _read_scope(self, scope: ET.Element, scope_id: str) -> None:
         for child in scope:
             tag = child.tag.removeprefix(BPMN)
-            if not child.tag.startswith(BPMN) or tag in NOT_DRAWN:
-                if tag == "sequenceFlow":
-                    self.flows[child.get("id", "")] = (child.get("sourceRef", ""), child.get("targetRef", ""))
+            if tag == "sequenceFlow":
+                self.flows[child.get("id", "")] = (child.get("sourceRef", ""), child.get("targetRef", ""))
+            if tag not in FLOW_NODES:
                 continue
             node_id = child.get("id", "")
             self.nodes[node_id] = Node(node_id, tag, scope_id, child.get("attachedToRef"))

@@ -309,3 +309,37 @@ def test_the_leaders_are_asked_for_an_instruction(policy: NotificationPolicy, te
 def test_midnight_deadlines_read_as_the_end_of_the_day_before(policy: NotificationPolicy) -> None:
     assert local_time(datetime(2025, 10, 14, 16, 0, tzinfo=UTC), policy) == "2025年10月14日 24:00"
     assert local_time(datetime(2025, 10, 14, 1, 5, tzinfo=UTC), policy) == "2025年10月14日 09:05"
+
+
+def test_a_bulletin_names_the_units_praised_and_criticised(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    # [seed 002 五]: the top three are praised, the bottom three criticised. The compile task
+    # returns the period as an object and the ranking as places; the notice reads both.
+    ranking = {
+        "top": [{"unit": "环保局", "place": 1, "score": 98.5}, {"unit": "民政局", "place": 2, "score": 97.0}],
+        "bottom": [{"unit": "综合执法局", "place": 6, "score": 71.0}],
+    }
+    period = {"kind": "monthly", "label": "2026年10月", "first": "2026-10-01", "last": "2026-10-31"}
+    composed = compose(
+        policy,
+        templates,
+        request(Event.BULLETIN_PUBLISHED, bulletinPeriod=period, ranking=ranking),
+        None,
+        ALL_CHANNELS,
+    )
+    body = composed.posts[0].body
+    assert "（2026年10月）已发布" in body
+    assert "予以表扬：第1名 市环境保护局；第2名 市民政局" in body
+    assert "予以批评：第6名 市城市管理综合行政执法局" in body
+
+
+def test_a_dispatch_notice_names_the_channel_of_the_case(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    forum = compose(
+        policy, templates, request(Event.DISPATCHED), case_view(channel="forum-post"), ALL_CHANNELS
+    )
+    hotline = compose(policy, templates, request(Event.DISPATCHED), case_view(), ALL_CHANNELS)
+    assert "网络发言人论坛帖转办一件" in forum.posts[0].body
+    assert "12345热线派发工单一件" in hotline.posts[0].body

@@ -1,0 +1,209 @@
+"""review-chain (逐级审签), the shared call activity: the reviewers of a configured chain sign off
+one after another; a rejection ends the review; a review not signed off within its limit is
+reported to supervision [seed 000 三]."""
+
+from __future__ import annotations
+
+import asyncio
+import tomllib
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyzeebe import ZeebeClient
+
+from engine.testing.handle import EngineHandle
+from workers.ids import ProcessId, ReviewChain
+from workers.ledger.events import CaseRegistration
+from workers.ledger.masking import Viewer
+from workers.ledger.service import Ledger
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+SHANGHAI = timedelta(hours=8)
+_job_keys = count(1)
+
+
+def at(text: str) -> int:
+    """Epoch milliseconds of a Beijing-time moment, e.g. "2026-09-29 10:00"."""
+    moment = datetime.fromisoformat(text).replace(tzinfo=UTC) - SHANGHAI
+    return int(moment.timestamp() * 1000)
+
+
+def configured_chain(name: str) -> list[dict[str, str]]:
+    with (CONFIG / "review_chains.toml").open("rb") as file:
+        return list(tomllib.load(file)["chains"][name]["reviewers"])
+
+
+def open_case(ledger: Ledger) -> str:
+    registration = CaseRegistration(
+        channel=ProcessId.ONLINE_MESSAGE, title="小区道路破损", content="路面塌陷"
+    )
+    return ledger.register(-next(_job_keys), registration)
+
+
+async def start_review(client: ZeebeClient, case_number: str, **variables: Any) -> int:
+    started = await client.run_process(
+        ProcessId.REVIEW_CHAIN,
+        {
+            "caseNumber": case_number,
+            "channel": ProcessId.ONLINE_MESSAGE,
+            "reviewChain": "government-reply",
+            "draftText": "经核查，该路段已列入维修计划，将于本月内修复。",
+            **variables,
+        },
+    )
+    return started.process_instance_key
+
+
+class Reviews:
+    """Signs the open review steps of one instance, one after another."""
+
+    def __init__(self, engine: EngineHandle, key: int) -> None:
+        self.engine, self.key = engine, key
+        self.signed: set[int] = set()
+
+    async def sign(self, **variables: Any) -> tuple[str, ...]:
+        """Complete the next review step (never one signed before); its candidate groups."""
+        for _ in range(100):
+            task = await self.engine.user_task_at(self.key, ReviewChain.REVIEW_STEPS)
+            if task.key not in self.signed:
+                break
+            await asyncio.sleep(0.02)
+        assert task.key not in self.signed, "the next review step was never created"
+        self.signed.add(task.key)
+        await self.engine.driver.complete_user_task(task.key, variables)
+        return task.candidate_groups
+
+
+async def test_a_government_reply_is_signed_off_level_by_level_in_the_configured_order(
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger
+) -> None:
+    key = await start_review(client, open_case(workers), reviewLimitKey="答复审签")
+    chain = configured_chain("government-reply")
+    assert [reviewer["group"] for reviewer in chain] == [
+        "deputy-secretary-general",
+        "secretary-general",
+        "vice-mayor",
+        "mayor",
+    ], "the shipped chain: 分管副秘书长 → 秘书长 → 分管副市长 → 市长 [seed 000 三]"
+    reviews = Reviews(engine, key)
+    groups: list[tuple[str, ...]] = []
+    for step in range(len(chain)):
+        edited = {"reviewedText": "经核查，该路段已列入维修计划，将于10月20日前修复。"} if step == 1 else {}
+        groups.append(await reviews.sign(reviewDecision="approved", reviewOpinion="同意", **edited))
+    assert groups == [(reviewer["group"],) for reviewer in chain], "the chain of the config, in order"
+    view = await engine.is_completed(key)
+    assert view.variables["reviewApproved"] is True
+    assert view.variables["reviewedText"] == "经核查，该路段已列入维修计划，将于10月20日前修复。", (
+        "a reviewer's edit is what the later reviewers and the caller get"
+    )
+    assert [opinion["title"] for opinion in view.variables["reviewOpinions"]] == [
+        "分管副秘书长",
+        "秘书长",
+        "分管副市长",
+        "市长",
+    ]
+    assert {opinion["decision"] for opinion in view.variables["reviewOpinions"]} == {"approved"}
+    assert ReviewChain.NOTIFY_REVIEW_OVERDUE not in view.passed
+
+
+async def test_a_rejection_ends_the_review_and_returns_the_draft_with_the_opinion(
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger
+) -> None:
+    key = await start_review(client, open_case(workers), reviewLimitKey="答复审签")
+    reviews = Reviews(engine, key)
+    first = await reviews.sign(reviewDecision="approved", reviewOpinion="同意")
+    assert first == ("deputy-secretary-general",)
+    second = await reviews.sign(reviewDecision="rejected", reviewOpinion="答复未说明修复时间，请补充")
+    assert second == ("secretary-general",)
+    view = await engine.is_completed(key)
+    assert view.variables["reviewApproved"] is False
+    assert view.variables["reviewOpinions"] == [
+        {"title": "分管副秘书长", "decision": "approved", "opinion": "同意"},
+        {"title": "秘书长", "decision": "rejected", "opinion": "答复未说明修复时间，请补充"},
+    ]
+    assert len(reviews.signed) == 2, "the vice mayor and the mayor never see it"
+    assert not await engine.user_tasks(key)
+
+
+async def test_a_review_not_signed_off_within_three_working_days_is_reported_to_supervision(
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger
+) -> None:
+    # Sent for review on Tuesday 29 September 2026: 30 September, then (National Day holiday
+    # 1-7 October) 8 and 9 October are the three working days; the limit ends 9 October 24:00.
+    engine.set_time(at("2026-09-29 10:00"))
+    case_number = open_case(workers)
+    key = await start_review(client, case_number, reviewLimitKey="答复审签")
+    task = await engine.user_task_at(key, ReviewChain.REVIEW_STEPS)
+    view = engine.instance(key)
+    assert view.variables["reviewDueAt"] == "2026-10-10T00:00:00+08:00"
+    assert task.due_date == "2026-10-10T00:00:00+08:00", "the reviewer's task shows the limit"
+
+    engine.set_time(at("2026-10-09 23:59"))
+    await engine.wait_until_idle()
+    assert ReviewChain.NOTIFY_REVIEW_OVERDUE not in engine.instance(key).passed
+    assert not [post for post in workers.inbox(Viewer("supervision")) if "审签超时" in post.subject]
+
+    engine.increase_time(timedelta(minutes=2))
+    await engine.wait_until_idle()
+    await engine.has_passed(key, ReviewChain.NOTIFY_REVIEW_OVERDUE)
+    posts = [post for post in workers.inbox(Viewer("supervision")) if "审签超时" in post.subject]
+    assert len(posts) == 1 and posts[0].case_number == case_number
+    assert "逐级审签未在答复审签时限内完成" in posts[0].body
+
+    # The timer does not interrupt: the review goes on where it stood.
+    assert (await engine.user_task_at(key, ReviewChain.REVIEW_STEPS)).key == task.key
+    reviews = Reviews(engine, key)
+    for _ in range(4):
+        await reviews.sign(reviewDecision="approved")
+    view = await engine.is_completed(key)
+    assert view.variables["reviewApproved"] is True
+
+
+async def test_a_review_signed_off_in_time_cancels_its_deadline(
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger
+) -> None:
+    engine.set_time(at("2026-09-29 10:00"))
+    key = await start_review(client, open_case(workers), reviewLimitKey="答复审签")
+    reviews = Reviews(engine, key)
+    for _ in range(4):
+        await reviews.sign(reviewDecision="approved")
+    view = await engine.is_completed(key)
+    assert view.terminated.count(ReviewChain.REVIEW_DUE_TIMER) == 1, "the terminate end ends the watch"
+    engine.set_time(at("2026-10-12 09:00"))
+    await engine.wait_until_idle()
+    assert ReviewChain.NOTIFY_REVIEW_OVERDUE not in engine.instance(key).passed
+    assert not [post for post in workers.inbox(Viewer("supervision")) if "审签超时" in post.subject]
+
+
+async def test_without_a_limit_key_the_review_has_no_deadline(
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger
+) -> None:
+    key = await start_review(client, open_case(workers))
+    task = await engine.user_task_at(key, ReviewChain.REVIEW_STEPS)
+    assert task.due_date is None
+    reviews = Reviews(engine, key)
+    for _ in range(4):
+        await reviews.sign(reviewDecision="approved")
+    view = await engine.is_completed(key)
+    assert ReviewChain.COMPUTE_REVIEW_DEADLINE not in view.passed
+    assert ReviewChain.REVIEW_DUE_TIMER not in view.passed + view.terminated
+
+
+async def test_a_chain_of_the_handling_unit_names_the_units_own_groups(
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger
+) -> None:
+    key = await start_review(client, open_case(workers), reviewChain="deputy-reply", unit="住房城乡建设委")
+    reviews = Reviews(engine, key)
+    assert await reviews.sign(reviewDecision="approved") == ("住房城乡建设委办公室",)
+    assert await reviews.sign(reviewDecision="approved") == ("住房城乡建设委领导",)
+    view = await engine.is_completed(key)
+    assert [opinion["title"] for opinion in view.variables["reviewOpinions"]] == [
+        "承办单位办公室",
+        "承办单位领导",
+    ]
+
+
+pytestmark = pytest.mark.usefixtures("workers")
