@@ -194,7 +194,7 @@ def compose(
     messages: list[Outgoing] = []
     for rule in policy.events[request.event].recipients:
         wanted = rule.channels & set(channels)
-        for recipient in _recipients(policy, rule.to, case, request.copy_to):
+        for recipient in _recipients(policy, rule.to, case, request):
             shown = case if case is None or recipient.appellant else _masked(case)
             context = {**details, "case": shown, "recipient": recipient.name}
             rendered = templates.render(request.event, context)
@@ -223,7 +223,7 @@ def _masked(case: CaseView) -> CaseView:
 
 
 def _recipients(
-    policy: NotificationPolicy, to: str, case: CaseView | None, copy_to: tuple[str, ...]
+    policy: NotificationPolicy, to: str, case: CaseView | None, request: NotificationRequest
 ) -> list[Recipient]:
     match to:
         case Audience.APPELLANT:
@@ -237,23 +237,40 @@ def _recipients(
             return [_unit(policy, case.lead_unit)]
         case Audience.CO_UNITS:
             assert case is not None
-            return [_unit(policy, unit) for unit in case.co_units]
+            # A task about one co-unit (its overdue opinion) tells that unit only.
+            units = (request.unit,) if request.unit in case.co_units else case.co_units
+            return [_unit(policy, unit) for unit in units]
         case Audience.ALL_UNITS:
             return [_unit(policy, unit) for unit in policy.units]
         case Audience.COPY_TO:
-            if not copy_to:
-                raise NotificationInputError(
-                    f"copyTo: must list at least one role of [roles], as notifications.toml tells {to}"
-                )
-            unknown = [role for role in copy_to if role not in policy.roles]
-            if unknown:
-                known = ", ".join(policy.roles)
-                raise NotificationInputError(
-                    f"copyTo: {', '.join(unknown)} is not a role of [roles] in notifications.toml ({known})"
-                )
-            return [_role(policy, role) for role in dict.fromkeys(copy_to)]
+            return _copies(policy, case, request)
         case role:
             return [_role(policy, role)]
+
+
+def _copies(
+    policy: NotificationPolicy, case: CaseView | None, request: NotificationRequest
+) -> list[Recipient]:
+    """The recipients `copyTo` lists: roles of [roles], or the case's units (lead-unit, co-units)."""
+    copy_to = request.copy_to
+    if not copy_to:
+        raise NotificationInputError(
+            f"copyTo: must list at least one role of [roles] (or lead-unit, co-units), as notifications.toml "
+            f"tells {Audience.COPY_TO}"
+        )
+    case_units = (Audience.LEAD_UNIT, Audience.CO_UNITS)
+    unknown = [name for name in copy_to if name not in policy.roles and name not in case_units]
+    if unknown:
+        known = ", ".join([*policy.roles, *case_units])
+        raise NotificationInputError(
+            f"copyTo: {', '.join(unknown)} is not a role of [roles] in notifications.toml nor a unit of "
+            f"the case ({known})"
+        )
+    if case is None and set(case_units) & set(copy_to):
+        raise NotificationInputError("copyTo: a notification without a case has no units to copy to")
+    return [
+        recipient for name in dict.fromkeys(copy_to) for recipient in _recipients(policy, name, case, request)
+    ]
 
 
 def _role(policy: NotificationPolicy, role: str) -> Recipient:

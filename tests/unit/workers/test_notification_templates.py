@@ -343,3 +343,25 @@ def test_a_dispatch_notice_names_the_channel_of_the_case(
     hotline = compose(policy, templates, request(Event.DISPATCHED), case_view(), ALL_CHANNELS)
     assert "网络发言人论坛帖转办一件" in forum.posts[0].body
     assert "12345热线派发工单一件" in hotline.posts[0].body
+
+
+def test_a_reply_may_be_copied_to_the_cases_co_units_too(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    # [seed 003 §二.2(5)]: the lead unit answers and copies the co-handling units.
+    copied = request(Event.REPLY_COPIED, copyTo=["supervision", "co-units"])
+    composed = compose(policy, templates, copied, case_view(), ALL_CHANNELS)
+    assert [(post.recipient_role, post.recipient_unit) for post in composed.posts] == [
+        ("supervision", None),
+        (None, "综合执法局"),
+    ]
+
+
+def test_a_reminder_about_one_co_unit_goes_to_that_unit_only(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    case = case_view(co_units=("综合执法局", "民政局"))
+    everyone = compose(policy, templates, request(Event.CO_UNIT_REMINDER), case, ALL_CHANNELS)
+    assert [post.recipient_unit for post in everyone.posts] == ["综合执法局", "民政局"]
+    one = compose(policy, templates, request(Event.CO_UNIT_REMINDER, unit="民政局"), case, ALL_CHANNELS)
+    assert [post.recipient_unit for post in one.posts] == ["民政局"]
