@@ -27,10 +27,12 @@ run: install
 test: install
 	MINSHENG_TEST_POSTGRES_URL=$$(bash scripts/test-postgres.sh) $(PY) -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	node scripts/lint-bpmn.mjs
+	node scripts/check-forms.mjs > /dev/null
 
 bench: install
 	$(PY) bench/one_task_throughput.py
