@@ -36,6 +36,8 @@ lint: $(STAMP) $(NODE_STAMP)
 
 bench: install
 	$(PY) bench/one_task_throughput.py
+	$(PY) bench/one_task_throughput.py --workers 1 --rate 200
+	$(PY) bench/hotline_throughput.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -11,7 +11,8 @@ from sqlalchemy import Engine as Database
 from engine.api import RestServer, Services, create_app, start_rest_server
 from engine.gateway.server import start_server
 from engine.runtime.clock import Clock
-from engine.runtime.engine import Engine
+from engine.runtime.engine import MAX_QUEUE, Engine
+from engine.security import Security
 from engine.store import projections
 from engine.store.database import Ownership, open_database
 from engine.store.repository import Repository
@@ -47,11 +48,13 @@ async def start_engine(
     clock: Clock | None = None,
     rest_address: str | None = None,
     clock_control: bool = False,
+    max_in_flight: int = MAX_QUEUE,
+    security: Security | None = None,
 ) -> RunningEngine:
     database = open_database(database_url)
     ownership = Ownership(database, database_url)
     ownership.acquire()
-    engine = Engine(Repository(database), clock)
+    engine = Engine(Repository(database), clock, max_queue=max_in_flight)
     rest: RestServer | None = None
     # The read-only connections the REST API searches with.
     reader: Database | None = None
@@ -60,7 +63,7 @@ async def start_engine(
         # Records written before the searchable history existed are folded in first.
         await asyncio.to_thread(projections.catch_up, database)
         await engine.start()
-        server, port = await start_server(engine, gateway_address)
+        server, port = await start_server(engine, gateway_address, security)
         if rest_address:
             reader = open_database(database_url, writer=False)
             services = Services.create(
@@ -70,7 +73,9 @@ async def start_engine(
                 gateway_host=gateway_address.rsplit(":", 1)[0],
                 gateway_port=port,
             )
-            rest = await start_rest_server(create_app(services), rest_address)
+            authenticator = security.authenticator if security is not None else None
+            tls = security.tls if security is not None else None
+            rest = await start_rest_server(create_app(services, authenticator), rest_address, tls)
     except BaseException:
         if server is not None:
             await server.stop(0)

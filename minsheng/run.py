@@ -16,8 +16,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pyzeebe import ZeebeClient, create_insecure_channel
+import grpc
+from pyzeebe import ZeebeClient, create_insecure_channel, create_secure_channel
 
+from engine.security import client_transport, token_credentials
 from engine.store.database import DEFAULT_DATABASE_URL
 from minsheng.cli import DEFAULT_RESOURCE_DIRS, resources
 
@@ -43,7 +45,7 @@ def ledger_key() -> str:
 
 async def wait_for_gateway(address: str, engine: subprocess.Popen[bytes]) -> ZeebeClient:
     # The engine takes a few seconds to start; pyzeebe would close the channel after 10 failures.
-    client = ZeebeClient(create_insecure_channel(address), max_connection_retries=-1)
+    client = ZeebeClient(_channel(address), max_connection_retries=-1)
     loop = asyncio.get_running_loop()
     give_up = loop.time() + READY_TIMEOUT_S
     while True:
@@ -58,6 +60,17 @@ async def wait_for_gateway(address: str, engine: subprocess.Popen[bytes]) -> Zee
                     f"the engine did not answer on {address} within {READY_TIMEOUT_S:g} s"
                 ) from None
             await asyncio.sleep(0.2)
+
+
+def _channel(address: str) -> grpc.aio.Channel:
+    # Loopback without authentication is the default; a token set in the environment is taken by
+    # the engine (--auth-token's default) and the workers alike, so this client sends it too.
+    token = os.environ.get("MINSHENG_ENGINE_TOKEN")
+    if not token:
+        return create_insecure_channel(address)
+    return create_secure_channel(
+        address, channel_credentials=token_credentials(token, client_transport(address))
+    )
 
 
 async def main_async(args: argparse.Namespace) -> int:

@@ -8,6 +8,8 @@ ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
 # The bulletins' charts need a font with Chinese glyphs (MINSHENG_REPORT_FONT's default).
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# `docker-compose config` validates docker-compose.yml (tests/unit/test_compose_file.py); no engine needed.
+command -v docker-compose >/dev/null || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing Debian packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})" >&2

@@ -19,9 +19,11 @@ from pyzeebe import (
     create_camunda_cloud_channel,
     create_insecure_channel,
     create_oauth2_client_credentials_channel,
+    create_secure_channel,
 )
 from pyzeebe.types import Unset
 
+from engine.security import DEVELOPMENT, client_transport, placeholder_problem, token_credentials
 from workers.validation import problem
 
 
@@ -57,6 +59,15 @@ class Settings(BaseSettings):
     )
     camunda_cluster_id: str | None = Field(default=None, validation_alias="CAMUNDA_CLUSTER_ID")
     camunda_cluster_region: str = Field(default="bru-2", validation_alias="CAMUNDA_CLUSTER_REGION")
+    # The static bearer token of Minsheng's engine (its --auth-token): one variable for both.
+    engine_token: SecretStr | None = None
+    # The root certificate of a gateway whose TLS certificate is not signed by a public authority.
+    zeebe_ca_certificate_path: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ZEEBE_CA_CERTIFICATE_PATH", "CAMUNDA_CA_CERTIFICATE_PATH"),
+    )
+    # `development` accepts placeholder secrets (client secret, engine token, ledger key).
+    env: str = "production"
 
     config_dir: Path = Path("config")
 
@@ -116,7 +127,31 @@ class Settings(BaseSettings):
                 raise ValueError("OAuth needs both ZEEBE_CLIENT_ID and ZEEBE_CLIENT_SECRET")
             if self.camunda_cluster_id is None and self.zeebe_authorization_server_url is None:
                 raise ValueError("ZEEBE_CLIENT_ID is set but ZEEBE_AUTHORIZATION_SERVER_URL is not")
+        if self.env != DEVELOPMENT:
+            self._refuse_placeholders()
         return self
+
+    def _refuse_placeholders(self) -> None:
+        secrets = {
+            "ZEEBE_CLIENT_SECRET": self.zeebe_client_secret,
+            "MINSHENG_ENGINE_TOKEN": self.engine_token,
+        }
+        for name, secret in secrets.items():
+            found = None if secret is None else placeholder_problem(secret.get_secret_value())
+            if found is not None:
+                raise ValueError(
+                    f"{name} {found}: placeholder secrets are refused; set the real secret, or "
+                    f"MINSHENG_ENV={DEVELOPMENT} on a development machine"
+                )
+        if self.ledger_key is not None:
+            key = ledger_key_bytes(self.ledger_key)
+            # A random key has about 31 distinct bytes of 32; a typed-in or zeroed one has few.
+            if len(set(key)) < 16 or placeholder_problem(key.decode("latin-1")) == "looks like a placeholder":
+                raise ValueError(
+                    "MINSHENG_LEDGER_KEY is not random, so it looks like a placeholder: make one with "
+                    "`openssl rand -base64 32 | tr '+/' '-_'`, or set "
+                    f"MINSHENG_ENV={DEVELOPMENT} on a development machine"
+                )
 
     def task_options(self) -> TaskOptions:
         return TaskOptions(
@@ -167,6 +202,13 @@ def create_channel(settings: Settings) -> grpc.aio.Channel:
     client_id = settings.zeebe_client_id
     secret = settings.zeebe_client_secret
     if client_id is None or secret is None:
+        if settings.engine_token is not None:
+            credentials = token_credentials(settings.engine_token.get_secret_value(), _transport(settings))
+            return create_secure_channel(grpc_address=settings.zeebe_address, channel_credentials=credentials)
+        if settings.zeebe_ca_certificate_path is not None:
+            return create_secure_channel(
+                grpc_address=settings.zeebe_address, channel_credentials=_transport(settings)
+            )
         return create_insecure_channel(grpc_address=settings.zeebe_address)
     if settings.camunda_cluster_id is not None:
         # Unset lets pyzeebe apply Camunda SaaS's own token endpoint and audience.
@@ -185,4 +227,12 @@ def create_channel(settings: Settings) -> grpc.aio.Channel:
         client_secret=secret.get_secret_value(),
         authorization_server=settings.zeebe_authorization_server_url,
         audience=settings.zeebe_token_audience,
+        channel_credentials=_transport(settings),
     )
+
+
+def _transport(settings: Settings) -> grpc.ChannelCredentials:
+    """TLS with the configured root certificate or the system's; plaintext to a gateway on loopback
+    (an embedded engine or a local cluster), over which gRPC still sends tokens."""
+    path = settings.zeebe_ca_certificate_path
+    return client_transport(settings.zeebe_address, path.read_bytes() if path is not None else None)

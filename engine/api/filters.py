@@ -144,12 +144,19 @@ def python_string_match(value: str | None, spec: StringFilter | None) -> bool:
     return True
 
 
+def _int64(value: int) -> int:
+    """A number compared with a column: beyond 64 bits no database takes it as a parameter."""
+    if not -(2**63) <= value < 2**63:
+        raise bad_request(f"The value {value} is not a 64-bit number")
+    return value
+
+
 def integer_condition(column: Column[Any], spec: IntegerFilter | None) -> Condition | None:
     if spec is None:
         return None
     if isinstance(spec, int):
-        return column == spec
-    return _ordered_ops(column, spec, lambda value: value)
+        return column == _int64(spec)
+    return _ordered_ops(column, spec, _int64)
 
 
 def date_condition(column: Column[Any], spec: DateTimeFilter | None) -> Condition | None:
@@ -237,7 +244,7 @@ def _offset_of(cursor: str) -> int:
         raise bad_request(
             f"The cursor '{cursor}' is not valid: use a startCursor or endCursor as given"
         ) from None
-    if not isinstance(offset, int) or offset < 0:
+    if not isinstance(offset, int) or not 0 <= offset < 2**63:
         raise bad_request(f"The cursor '{cursor}' is not valid: use a startCursor or endCursor as given")
     return offset
 
@@ -260,7 +267,7 @@ def window(page: PageRequest | None) -> Window:
     if page.before is not None:
         end = _offset_of(page.before)
         return Window(max(0, end - page.limit), min(page.limit, end))
-    return Window(page.from_ or 0, page.limit)
+    return Window(_int64(page.from_ or 0), page.limit)
 
 
 def page_response(total: int, win: Window, returned: int) -> PageResponse:

@@ -95,4 +95,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         status = error.status_code
-        return problem_response(request, status, TITLES.get(status, "Error"), str(error.detail))
+        detail = str(error.detail)
+        # Starlette's own answers for a path or method that no route serves say only "Not Found".
+        if status == 404 and detail == "Not Found":
+            detail = f"No resource of this API is at '{request.url.path}'"
+        elif status == 405 and detail == "Method Not Allowed":
+            detail = f"The method {request.method} is not allowed on '{request.url.path}'"
+        return problem_response(request, status, TITLES.get(status, "Error"), detail)

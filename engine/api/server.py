@@ -10,6 +10,8 @@ from collections.abc import Generator
 import uvicorn
 from fastapi import FastAPI
 
+from engine.security import Tls
+
 log = logging.getLogger(__name__)
 
 
@@ -39,11 +41,20 @@ def split_address(address: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-async def start_rest_server(app: FastAPI, address: str) -> RestServer:
-    """Serve `app` on `address` (host:port; port 0 picks a free one) in the running loop."""
+async def start_rest_server(app: FastAPI, address: str, tls: Tls | None = None) -> RestServer:
+    """Serve `app` on `address` (host:port; port 0 picks a free one) in the running loop, over
+    HTTPS with `tls`."""
     host, port = split_address(address)
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", lifespan="off", access_log=False, loop="none"
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        loop="none",
+        ssl_certfile=tls.cert_file if tls is not None else None,
+        ssl_keyfile=tls.key_file if tls is not None else None,
     )
     server = _Server(config)
     task = asyncio.create_task(server.serve(), name="rest-api")

@@ -404,6 +404,11 @@ def _if(node: n.If) -> Compiled:
     return lambda scope: then(scope) if condition(scope) is True else otherwise(scope)
 
 
+# A range or a cartesian product beyond this is null with a warning: a bound taken from a variable
+# (`for i in 1..n`) must not let a client's data stall the engine, which evaluates on its one loop.
+MAX_ITERATIONS = 100_000
+
+
 def _iteration_values(run: Run, start: Any, end: Any, ranged: bool) -> list[Any] | None:
     """The values one iteration variable takes: list items, or the integers of a range."""
     if ranged or type(start) is Range:
@@ -413,6 +418,9 @@ def _iteration_values(run: Run, start: Any, end: Any, ranged: bool) -> list[Any]
             run.warn(f"can't iterate from {type_name(start)} to {type_name(end)}")
             return None
         first, last = int(start), int(end)
+        if abs(last - first) >= MAX_ITERATIONS:
+            run.warn(f"can't iterate over more than {MAX_ITERATIONS} values (from {first} to {last})")
+            return None
         step = 1 if last >= first else -1
         return [Decimal(i) for i in range(first, last + step, step)]
     if type(start) is list:
@@ -445,6 +453,9 @@ def _iterations(iterations: tuple[n.Iteration, ...]) -> Callable[[Scope], list[S
         for raw in values:
             inner = scope.child({name: feel_value(raw)})
             if depth + 1 == len(compiled):
+                if len(into) >= MAX_ITERATIONS:
+                    scope.run.warn(f"can't iterate over more than {MAX_ITERATIONS} combinations")
+                    return False
                 into.append(inner)
             elif not product(inner, depth + 1, into):
                 return False

@@ -18,6 +18,8 @@ from .temporal import (
 )
 from .values import FeelFunction, Range
 
+_MAX_INTEGER_DIGITS = 4000
+
 
 def to_json(value: Any) -> Any:
     """A value ``json.dumps`` accepts: whole numbers become ``int``, temporals ISO-8601 strings."""
@@ -25,7 +27,13 @@ def to_json(value: Any) -> Any:
     if value is None or kind is str or kind is bool or kind is int:
         return value
     if kind is Decimal:
-        if value == value.to_integral_value():
+        # An integer of thousands of digits (`10 ** n`) would take long to build and could not be
+        # written as JSON text (Python's int-to-str limit): beyond that it is a float, or infinity.
+        if (
+            value.is_finite()
+            and value.adjusted() < _MAX_INTEGER_DIGITS
+            and value == value.to_integral_value()
+        ):
             return int(value)
         return float(value)
     if kind is float:

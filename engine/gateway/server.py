@@ -6,8 +6,10 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from pyzeebe.proto.gateway_pb2_grpc import add_GatewayServicer_to_server
 
-from engine.gateway.servicer import Gateway
+from engine.gateway.auth import BearerTokenInterceptor
+from engine.gateway.servicer import Gateway, RequestDecodingInterceptor
 from engine.runtime.engine import Engine
+from engine.security import Security
 
 GATEWAY_SERVICE = "gateway_protocol.Gateway"
 
@@ -23,11 +25,26 @@ _SERVER_OPTIONS = [
 ]
 
 
-async def start_server(engine: Engine, address: str) -> tuple[grpc.aio.Server, int]:
-    """Serve on `address` (host:port; port 0 picks a free one); returns the server and its port."""
-    server = grpc.aio.server(options=_SERVER_OPTIONS)
+async def start_server(
+    engine: Engine, address: str, security: Security | None = None
+) -> tuple[grpc.aio.Server, int]:
+    """Serve on `address` (host:port; port 0 picks a free one); returns the server and its port.
+
+    With `security`, calls need a bearer token (health checks excepted) and the port speaks TLS.
+    """
+    security = security or Security()
+    interceptors: list[grpc.aio.ServerInterceptor] = []
+    if security.authenticator is not None:
+        interceptors.append(BearerTokenInterceptor(security.authenticator))
+    # Innermost: a request that does not decode is answered INVALID_ARGUMENT, after authentication.
+    interceptors.append(RequestDecodingInterceptor())
+    server = grpc.aio.server(options=_SERVER_OPTIONS, interceptors=interceptors)
     host = address.rsplit(":", 1)[0]
-    port = server.add_insecure_port(address)
+    if security.tls is not None:
+        credentials = grpc.ssl_server_credentials([(security.tls.key, security.tls.cert)])
+        port = server.add_secure_port(address, credentials)
+    else:
+        port = server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot listen on {address}: the address is in use or invalid")
     add_GatewayServicer_to_server(Gateway(engine, host, port), server)

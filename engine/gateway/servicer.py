@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 GATEWAY_VERSION = "8.8.0"
+GATEWAY_SERVICE_NAME = "gateway_protocol.Gateway"
 DEFAULT_LONG_POLL_MS = 10_000
 DEFAULT_RESULT_TIMEOUT_MS = 10_000
 # Answer a long poll this long before the client's own deadline, so it never sees DEADLINE_EXCEEDED.
@@ -45,28 +48,172 @@ _STATUS = {
 }
 
 
+# A lone surrogate escape (`"\ud800"`) parses into a string that no database can store; only
+# documents that contain such an escape are walked.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:40]} is beyond the range of a double")
+    return value
+
+
 def parse_document(text: str, field: str) -> dict[str, Any]:
     """A variables document: empty means none; anything but a JSON object is INVALID_ARGUMENT."""
     if not text.strip():
         return {}
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=refuse_constant, parse_float=finite_float)
     except json.JSONDecodeError as error:
         raise Rejection(
             RejectionType.INVALID_ARGUMENT,
             f"Property '{field}' is invalid: expected a JSON object, but it does not parse ({error})",
         ) from None
+    except RecursionError:
+        raise Rejection(
+            RejectionType.INVALID_ARGUMENT,
+            f"Property '{field}' is invalid: the JSON document is nested too deeply",
+        ) from None
+    except ValueError as error:
+        # NaN and Infinity, and integers of more digits than Python converts.
+        raise Rejection(RejectionType.INVALID_ARGUMENT, f"Property '{field}' is invalid: {error}") from None
     if not isinstance(document, dict):
         raise Rejection(
             RejectionType.INVALID_ARGUMENT,
             f"Property '{field}' is invalid: expected a JSON object, but found {type(document).__name__}",
         )
+    check_document(document, field, text)
     return document
+
+
+# Names go into VARCHAR(255) columns of the search projections; PostgreSQL refuses longer ones and
+# any NUL character, and a batch it refuses would be retried for ever, stalling every command.
+MAX_NAME_LENGTH = 255
+
+
+def check_stored_text(value: str, what: str, max_length: int | None = MAX_NAME_LENGTH) -> None:
+    if max_length is not None and len(value) > max_length:
+        raise Rejection(
+            RejectionType.INVALID_ARGUMENT,
+            f"Expected {what} of at most {max_length} characters, but it has {len(value)}",
+        )
+    if "\x00" in value:
+        raise Rejection(
+            RejectionType.INVALID_ARGUMENT, f"Expected {what} without NUL characters, but found one"
+        )
+
+
+def check_document(document: Any, field: str, source: str | None = None) -> None:
+    """Refuse what a parsed variables document may hold but the engine cannot store.
+
+    `source` is the document's JSON text when there is one: only text with a surrogate escape
+    needs the walk for lone surrogates.
+    """
+    if isinstance(document, dict):
+        for name in document:
+            check_stored_text(name, f"a variable name of '{field}'")
+    if source is not None and not _SURROGATE_ESCAPE.search(source):
+        return
+    stack: list[Any] = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise Rejection(
+                    RejectionType.INVALID_ARGUMENT,
+                    f"Property '{field}' is invalid: a string holds a lone UTF-16 surrogate "
+                    f"({value[:40].encode('utf-8', 'backslashreplace').decode()!r})",
+                ) from None
 
 
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise Rejection(RejectionType.INVALID_ARGUMENT, message)
+
+
+class _Undecodable:
+    """What a request that does not decode becomes, so that it is answered instead of crashing."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _lenient(deserializer: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    def deserialize(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception as error:  # protobuf's DecodeError: garbage, or a string that is not UTF-8
+            return _Undecodable(str(error))
+
+    return deserialize
+
+
+class RequestDecodingInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Answers a gateway request that is not well-formed protobuf with INVALID_ARGUMENT.
+
+    Without it, gRPC answers UNKNOWN with the parser's exception, and never reaches the servicer.
+    """
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        if handler is None or handler.request_deserializer is None:
+            return handler
+        if not details.method.startswith(f"/{GATEWAY_SERVICE_NAME}/"):
+            return handler
+        return _decoding(handler, details.method.rsplit("/", 1)[-1])
+
+
+def _undecodable(rpc: str, request: _Undecodable) -> str:
+    return (
+        f"Expected a well-formed {rpc} request, but it does not decode as protobuf (a string field "
+        f"that is not UTF-8, or not protobuf at all): {request.reason}"
+    )
+
+
+def _decoding(handler: grpc.RpcMethodHandler, rpc: str) -> grpc.RpcMethodHandler:
+    codec = {
+        "request_deserializer": _lenient(handler.request_deserializer),
+        "response_serializer": handler.response_serializer,
+    }
+    if handler.unary_unary is not None:
+        unary = handler.unary_unary
+
+        async def checked_unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            if isinstance(request, _Undecodable):
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, _undecodable(rpc, request))
+            return await unary(request, context)
+
+        return grpc.unary_unary_rpc_method_handler(checked_unary, **codec)
+    if handler.unary_stream is not None:
+        stream = handler.unary_stream
+
+        async def checked_stream(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            if isinstance(request, _Undecodable):
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, _undecodable(rpc, request))
+            async for response in stream(request, context):
+                yield response
+
+        return grpc.unary_stream_rpc_method_handler(checked_stream, **codec)
+    return handler
 
 
 class Gateway(GatewayServicer):
@@ -233,8 +380,9 @@ class Gateway(GatewayServicer):
         return max(0.0, min(seconds, remaining - DEADLINE_MARGIN_S))
 
     @staticmethod
-    def _check_activation(job_type: str, timeout: int) -> None:
+    def _check_activation(job_type: str, timeout: int, worker: str) -> None:
         _require(bool(job_type), "Expected to activate jobs of a type, but the type is empty")
+        check_stored_text(worker, "a worker name")
         _require(
             timeout >= 1, f"Expected to activate jobs with a timeout of at least 1 ms, but was {timeout}"
         )
@@ -274,7 +422,7 @@ class Gateway(GatewayServicer):
         self, request: pb.ActivateJobsRequest, context: Any
     ) -> AsyncIterator[pb.ActivateJobsResponse]:
         try:
-            self._check_activation(request.type, request.timeout)
+            self._check_activation(request.type, request.timeout, request.worker)
             _require(
                 request.maxJobsToActivate >= 1,
                 f"Expected to activate at least 1 job, but maxJobsToActivate was {request.maxJobsToActivate}",
@@ -307,7 +455,7 @@ class Gateway(GatewayServicer):
         self, request: pb.StreamActivatedJobsRequest, context: Any
     ) -> AsyncIterator[pb.ActivatedJob]:
         try:
-            self._check_activation(request.type, request.timeout)
+            self._check_activation(request.type, request.timeout, request.worker)
         except Rejection as rejection:
             await self._abort(context, _STATUS[rejection.type], rejection.message)
         activate = self._activation(request, 1)
@@ -335,6 +483,7 @@ class Gateway(GatewayServicer):
     async def FailJob(self, request: pb.FailJobRequest, context: Any) -> pb.FailJobResponse:
         async def call() -> pb.FailJobResponse:
             variables = parse_document(request.variables, "variables")
+            check_stored_text(request.errorMessage, "an error message", None)
             _require(
                 request.retryBackOff >= 0,
                 f"Expected a retry back-off of at least 0 ms, but was {request.retryBackOff}",
@@ -357,6 +506,8 @@ class Gateway(GatewayServicer):
         async def call() -> pb.ThrowErrorResponse:
             variables = parse_document(request.variables, "variables")
             _require(bool(request.errorCode), "Expected to throw an error with a non-empty error code")
+            check_stored_text(request.errorCode, "an error code", None)
+            check_stored_text(request.errorMessage, "an error message", None)
             await self.engine.execute(
                 lambda ctx: commands.throw_error(
                     ctx, request.jobKey, request.errorCode, request.errorMessage, variables

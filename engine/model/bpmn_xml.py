@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import Any
 
 from engine.model.errors import ProblemCollector
 
@@ -24,7 +25,16 @@ def local_name(element: ET.Element) -> str | None:
     return element.tag[len(prefix) :] if element.tag.startswith(prefix) else None
 
 
+# Far deeper than any diagram a modeler draws (each embedded subprocess adds two levels), and shallow
+# enough that the parsers, which walk nested scopes recursively, stay well inside Python's stack.
+MAX_DEPTH = 100
+
+
 class _DoctypeRefused(Exception):
+    pass
+
+
+class _TooDeep(Exception):
     pass
 
 
@@ -34,6 +44,18 @@ class _NoDoctypeBuilder(ET.TreeBuilder):
     def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
         raise _DoctypeRefused
 
+    _depth = 0
+
+    def start(self, tag: Any, attrs: dict[Any, Any]) -> ET.Element:
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooDeep
+        return super().start(tag, attrs)
+
+    def end(self, tag: Any) -> ET.Element:
+        self._depth -= 1
+        return super().end(tag)
+
 
 def parse_xml(data: bytes, problems: ProblemCollector) -> ET.Element:
     parser = ET.XMLParser(target=_NoDoctypeBuilder())
@@ -42,6 +64,8 @@ def parse_xml(data: bytes, problems: ProblemCollector) -> ET.Element:
         return parser.close()
     except _DoctypeRefused:
         problems.fail(None, "DOCTYPE declarations are not allowed in BPMN files")
+    except _TooDeep:
+        problems.fail(None, f"elements are nested more than {MAX_DEPTH} levels deep")
     except ET.ParseError as error:
         line, column = error.position
         reason = str(error).split(":", 1)[0]

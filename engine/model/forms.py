@@ -18,6 +18,8 @@ def parse_form(resource_name: str, data: bytes) -> Form:
         problems.fail(None, f"the form is not UTF-8 text (byte {error.start})")
     except json.JSONDecodeError as error:
         problems.fail(None, f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}")
+    except RecursionError:
+        problems.fail(None, "the form's JSON is nested too deeply")
 
     if not isinstance(document, dict):
         problems.fail(None, "a form must be a JSON object")

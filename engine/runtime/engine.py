@@ -57,9 +57,14 @@ class InternalError(Exception):
 
 
 class Engine:
-    def __init__(self, repository: Repository, clock: Clock | None = None) -> None:
+    def __init__(
+        self, repository: Repository, clock: Clock | None = None, max_queue: int = MAX_QUEUE
+    ) -> None:
         self.repository = repository
         self.clock = clock or Clock()
+        # Waiting commands beyond this are refused (`python -m engine --max-in-flight`): while the
+        # database is slow or down, memory stays bounded and clients are told to back off.
+        self.max_queue = max_queue
         self.base = Layer(INDEXES)
         # The newest layer: the base, or the last batch while it is being written.
         self._top = self.base
@@ -122,11 +127,15 @@ class Engine:
     # ------------------------------------------------------------------------------------- commands
 
     async def execute(self, command: Command[T]) -> T:
-        if len(self._queue) >= MAX_QUEUE:
+        if len(self._queue) >= self.max_queue:
             raise Rejection(
                 RejectionType.RESOURCE_EXHAUSTED,
-                f"Expected to process the command, but {len(self._queue)} commands are waiting; retry later",
+                f"Expected to process the command, but {len(self._queue)} commands are waiting "
+                f"(at most {self.max_queue}); retry later",
             )
+        return await self._submit(command)
+
+    async def _submit(self, command: Command[T]) -> T:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.append((command, future))
         self._wakeup.set()
@@ -177,7 +186,7 @@ class Engine:
         return batch
 
     async def _commit(self, batch: _Batch) -> None:
-        changes = list(batch.layer.changes())
+        changes = list(batch.layer.stored_changes())
         if changes or batch.records:
             await self._write(changes, batch.records, batch.last_key, batch.last_position)
         batch.layer.merge_into_parent()
@@ -209,6 +218,17 @@ class Engine:
                 log.exception("writing a batch failed; retrying in %.2f s", delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
+            if records and await self._was_stored(last_position):
+                # The connection dropped after the commit reached the database but before its answer
+                # did: the batch is stored, and writing it again would only collide with itself.
+                log.warning("the batch was committed before the connection dropped; going on")
+                return
+
+    async def _was_stored(self, last_position: int) -> bool:
+        try:
+            return await asyncio.to_thread(self.repository.stored_position) >= last_position
+        except Exception:
+            return False  # the database is still away: the write is retried
 
     def _apply(self, effects: Effects) -> None:
         for job_type in effects.activatable_job_types:
@@ -277,7 +297,8 @@ class Engine:
             if self._due and self._due[0] <= now:
                 while self._due and self._due[0] <= now:
                     heapq.heappop(self._due)
-                upcoming = await self.execute(self._due_work)
+                # Past the back-pressure limit: a refusal here would end the timers for good.
+                upcoming = await self._submit(self._due_work)
                 if upcoming is not None:
                     heapq.heappush(self._due, upcoming)
                 continue

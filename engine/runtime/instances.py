@@ -75,7 +75,10 @@ _PASS_THROUGH = frozenset(
 _THROW_EVENTS = frozenset({ElementType.INTERMEDIATE_THROW_EVENT, ElementType.END_EVENT})
 
 
-def instance_value(instance: ElementInstance) -> dict[str, Any]:
+def instance_value(ctx: Context, instance: ElementInstance) -> dict[str, Any]:
+    # A called process instance names its caller: the call activity and that activity's process
+    # instance, as Zeebe's records do (the /v2 search filters on parentProcessInstanceKey).
+    caller = None if instance.caller_key is None else ctx.layer.get(Kind.ELEMENT, instance.caller_key)
     return {
         "bpmnProcessId": instance.bpmn_process_id,
         "version": instance.version,
@@ -85,6 +88,7 @@ def instance_value(instance: ElementInstance) -> dict[str, Any]:
         "bpmnElementType": instance.element_type,
         "flowScopeKey": instance.flow_scope_key if instance.flow_scope_key is not None else -1,
         "parentElementInstanceKey": instance.caller_key if instance.caller_key is not None else -1,
+        "parentProcessInstanceKey": caller.process_instance_key if caller is not None else -1,
     }
 
 
@@ -93,7 +97,7 @@ def _record(ctx: Context, instance: ElementInstance, intent: str) -> None:
         ValueType.PROCESS_INSTANCE,
         intent,
         instance.key,
-        instance_value(instance),
+        instance_value(ctx, instance),
         instance.process_instance_key,
     )
 
@@ -596,7 +600,7 @@ def _record_flow(ctx: Context, scope: ElementInstance, flow: SequenceFlow) -> No
         "SEQUENCE_FLOW_TAKEN",
         ctx.new_key(),
         {
-            **instance_value(scope),
+            **instance_value(ctx, scope),
             "elementId": flow.id,
             "bpmnElementType": ElementType.SEQUENCE_FLOW,
             "flowScopeKey": scope.key,

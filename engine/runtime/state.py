@@ -129,6 +129,21 @@ class Layer:
                 else:
                     parent.put(kind, key, entity)
 
+    def stored_changes(self) -> Iterator[tuple[str, Hashable, Any, bool]]:
+        """(kind, key, entity or TOMBSTONE, whether the layers below hold it) for what must be stored.
+
+        An entity created and deleted within this layer (a start event, a job done in the batch
+        that made it) never reached the layers below, hence the database: it is left out, and a new
+        entity needs no delete of an old row before its insert.
+        """
+        parent = self.parent
+        for kind, entities in self.entities.items():
+            for key, entity in entities.items():
+                existed = parent is not None and parent.get(kind, key) is not None
+                if entity is TOMBSTONE and not existed:
+                    continue
+                yield kind, key, entity, existed
+
     def changes(self) -> Iterator[tuple[str, Hashable, Any]]:
         """(kind, key, entity or TOMBSTONE) for everything this layer changed."""
         for kind, entities in self.entities.items():

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, Text, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.schema import CreateIndex
 
 metadata = MetaData()
 
@@ -83,6 +84,14 @@ def open_database(url: str, writer: bool = True) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         engine = create_engine(parsed, pool_pre_ping=True)
     metadata.create_all(engine)
+    if writer:
+        # create_all makes the indexes of the tables it creates only: an index added in a later
+        # version reaches an existing database here (built once, at the first start). IF NOT
+        # EXISTS, as SQLAlchemy cannot reflect expression indexes to check for them.
+        with engine.begin() as connection:
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    connection.execute(CreateIndex(index, if_not_exists=True))
     return engine
 
 

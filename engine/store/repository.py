@@ -34,7 +34,13 @@ _LAST_POSITION = "last_position"
 _PAGE = 1000
 
 
+_SCALARS = frozenset({int, str, bool, float, type(None)})
+
+
 def _encode_value(value: Any) -> Any:
+    # Most fields are plain scalars: answered before the isinstance checks (every batch, every field).
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, frozenset):
         return sorted(value)
     if isinstance(value, dict):
@@ -118,22 +124,32 @@ class Repository:
             }
         return LoadedState(entities, counters.get(_LAST_KEY, 0), counters.get(_LAST_POSITION, 0))
 
+    def stored_position(self) -> int:
+        """The log position of the last committed batch: after a write whose answer was lost, it
+        tells whether that batch was committed."""
+        with self.engine.connect() as connection:
+            query = select(meta_table.c.value).where(meta_table.c.name == _LAST_POSITION)
+            return int(connection.execute(query).scalar() or 0)
+
     def write(
         self,
-        changes: Iterable[tuple[str, Hashable, Any]],
+        changes: Iterable[tuple[str, Hashable, Any, bool]],
         records: list[Record],
         last_key: int,
         last_position: int,
     ) -> None:
         """Write one batch in one transaction: entity changes, new records and the counters.
 
+        `changes` are (kind, key, entity or TOMBSTONE, whether a row for it is stored already);
+        only stored rows are deleted before the new ones are inserted.
         Rows go straight to the driver's executemany: this is the engine's hot path, and the
         statements are fixed, so SQLAlchemy's per-row parameter processing buys nothing here.
         """
         removed: list[tuple[str, Any]] = []
         stored: list[tuple[str, Any, str]] = []
-        for kind, key, entity in changes:
-            removed.append((str(kind), key))
+        for kind, key, entity, existed in changes:
+            if existed:
+                removed.append((str(kind), key))
             if entity is not TOMBSTONE:
                 stored.append((str(kind), key, encode_entity(entity)))
         rows = [

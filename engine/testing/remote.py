@@ -18,8 +18,10 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -33,6 +35,41 @@ _PAGE = 500
 # `wait_until_idle`: the engine's answers must stay the same this long.
 QUIET_S = 0.25
 IDLE_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class EngineOption:
+    """What `pytest --engine=... [--engine-rest=...]` asks for: `kind` is "embedded", "container"
+    (camunda/camunda with testcontainers) or "remote" (a gateway at `gateway`, /v2 at `rest_url`)."""
+
+    kind: str
+    gateway: str = ""
+    rest_url: str = ""
+
+    @property
+    def embedded(self) -> bool:
+        return self.kind == "embedded"
+
+
+CONTAINER_NAMES = ("testcontainers", "camunda")
+
+
+def parse_engine_option(value: str, rest_url: str | None = None) -> EngineOption:
+    """`embedded` (or empty), `testcontainers`/`camunda`, or `HOST:PORT` with the REST API at
+    `rest_url`, by default `http://HOST:8080` (Camunda's); raises ValueError otherwise."""
+    value = value.strip()
+    if value in ("", "embedded"):
+        return EngineOption("embedded")
+    if value in CONTAINER_NAMES:
+        return EngineOption("container")
+    try:
+        parts = urlsplit(f"//{value}")
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or port is None or parts.path or parts.query:
+        raise ValueError(f"--engine={value}: expected embedded, testcontainers or HOST:PORT")
+    return EngineOption("remote", f"{host}:{port}", (rest_url or f"http://{host}:8080").rstrip("/"))
 
 
 def rest_client(rest_url: str, timeout: float = 20.0) -> httpx.Client:
@@ -259,15 +296,73 @@ class RestDriver(Driver):
                     f"but it kept changing (last counts {now})"
                 )
 
-    async def user_tasks(self, process_instance_key: int) -> list[UserTask]:
-        def search() -> list[UserTask]:
-            of_instance = {"processInstanceKey": str(process_instance_key), "state": "CREATED"}
-            return sorted(
-                (user_task(item) for item in self.api.search_all("user-tasks", of_instance)),
-                key=lambda task: task.key,
+    def called_instances(self, process_instance_key: int) -> list[int]:
+        """The instance and, down the chain of call activities, every active instance it called."""
+        found, pending = [process_instance_key], [process_instance_key]
+        while pending:
+            for key in self._called_by(pending.pop()):
+                if key not in found:
+                    found.append(key)
+                    pending.append(key)
+        return found
+
+    def _called_by(self, key: int) -> set[int]:
+        active = {"state": "ACTIVE"}
+        children = {
+            int(child["processInstanceKey"])
+            for child in self.api.search_all(
+                "process-instances", {**active, "parentProcessInstanceKey": str(key)}
             )
+        }
+        if children:
+            return children
+        # Camunda fills parentProcessInstanceKey; an engine that leaves it empty is still found
+        # through the instance's active call activities (parentElementInstanceKey).
+        calls = {"processInstanceKey": str(key), "type": "CALL_ACTIVITY", **active}
+        for call in self.api.search_all("element-instances", calls):
+            of_call = {**active, "parentElementInstanceKey": str(call["elementInstanceKey"])}
+            children.update(
+                int(child["processInstanceKey"])
+                for child in self.api.search_all("process-instances", of_call)
+            )
+        return children
+
+    async def user_tasks(self, process_instance_key: int) -> list[UserTask]:
+        """As the embedded driver: a task of a called process belongs to its callers too."""
+
+        def search() -> list[UserTask]:
+            tasks = [
+                user_task(item)
+                for key in self.called_instances(process_instance_key)
+                for item in self.api.search_all(
+                    "user-tasks", {"processInstanceKey": str(key), "state": "CREATED"}
+                )
+            ]
+            return sorted(tasks, key=lambda task: task.key)
 
         return await asyncio.to_thread(search)
+
+    def active_root_instances(self) -> set[int]:
+        return {
+            int(instance["processInstanceKey"])
+            for instance in self.api.search_all("process-instances", {"state": "ACTIVE"})
+            if instance.get("parentProcessInstanceKey") in (None, "")
+            and instance.get("parentElementInstanceKey") in (None, "")
+        }
+
+    def cancel_active_instances(self, keep: set[int]) -> list[int]:
+        """Cancel the active root instances except `keep` (their called instances end with them).
+
+        Tests that share an engine elsewhere call this when they end, keeping what was active when
+        they began: what one test left waiting must not take the messages, jobs and timers of the next.
+        """
+        cancelled = []
+        for key in sorted(self.active_root_instances() - keep):
+            answer = self.api.http.post(f"/process-instances/{key}/cancellation", json={})
+            if answer.status_code != 404:  # 404: it ended meanwhile
+                _check(answer, f"cancelling process instance {key}")
+            cancelled.append(key)
+        return cancelled
 
     async def complete_user_task(self, user_task_key: int, variables: dict[str, Any]) -> None:
         def complete() -> None:

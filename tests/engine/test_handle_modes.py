@@ -7,23 +7,17 @@ the test, assertions that poll.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from diagrams import Diagram, waits_for_message
 
 from engine.testing import NotInspectable
 from engine.testing.handle import EngineHandle
-
-ROOT = Path(__file__).resolve().parents[2]
+from engine.testing.subprocess_engine import EngineSubprocess, free_port
 
 
 def cooling_then_review() -> Diagram:
@@ -73,59 +67,19 @@ def write(tmp_path: Path, diagram: Diagram) -> str:
 # ------------------------------------------------------------------------------------ the engines
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def engine_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """`python -m engine` in a process of its own, clock control enabled: (gateway, REST URL)."""
     folder = tmp_path_factory.mktemp("engine-process")
-    gateway, rest = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
-    command = [
-        sys.executable,
-        "-m",
-        "engine",
-        "--gateway-address",
-        gateway,
-        "--rest-address",
-        rest,
-        "--enable-clock-control",
-        "--database",
+    engine = EngineSubprocess(
         f"sqlite:///{folder / 'engine.db'}",
-        "--log-level",
-        "WARNING",
-    ]
-    log = (folder / "engine.log").open("w")
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
-    rest_url = f"http://{rest}"
-    try:
-        give_up = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"the engine exited with {process.returncode}: {(folder / 'engine.log').read_text()}"
-                )
-            try:
-                if httpx.get(f"{rest_url}/v2/topology", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > give_up:
-                pytest.fail(f"the engine did not answer within 30 s: {(folder / 'engine.log').read_text()}")
-            time.sleep(0.05)
-        yield gateway, rest_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        folder / "engine.log",
+        rest_address=f"127.0.0.1:{free_port()}",
+        clock_control=True,
+    )
+    with engine:
+        assert engine.rest_url is not None
+        yield engine.address, engine.rest_url
 
 
 @pytest.fixture

@@ -45,6 +45,13 @@ REPAIRED = "经现场核查，该路段已列入维修计划，将于10月20日�
 # ------------------------------------------------------------------------------------------ helpers
 
 
+def instant(text: str | None) -> datetime:
+    """A date-time as an instant: the embedded engine writes due dates with the offset they were
+    given, Camunda's /v2 in UTC."""
+    assert text is not None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def local(text: str) -> datetime:
     """A wall-clock time in Asia/Shanghai, e.g. "2026-09-30 09:00"."""
     return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
@@ -296,7 +303,7 @@ async def test_the_handling_opinion_is_due_the_same_working_day_and_the_centre_i
     key = await receive(engine, client, at="2026-09-30 09:00")
     task = await engine.user_task_at(key, OnlineMessage.HANDLING_OPINION)
     assert engine.instance(key).variables["opinionDueAt"] == "2026-10-01T00:00:00+08:00"
-    assert task.due_date == "2026-10-01T00:00:00+08:00", "the same working day, until 24:00"
+    assert instant(task.due_date) == instant("2026-10-01T00:00:00+08:00"), "the same working day, until 24:00"
 
     move_to(engine, local("2026-09-30 23:59"))
     await engine.wait_until_idle()
@@ -400,7 +407,7 @@ async def test_the_handling_limit_follows_the_opinion_simple_complex_or_mailbox(
     move_to(engine, local("2026-09-30 10:00"))
     await give_opinion(engine, key, limitKey=limit_key)
     task = await engine.user_task_at(key, UnitHandling.SIGN_FOR)
-    assert task.due_date == due_at
+    assert instant(task.due_date) == instant(due_at)
     case = workers.view_case(engine.instance(key).variables["caseNumber"], CENTRE)
     assert case.due_at == datetime.fromisoformat(due_at)
 
@@ -502,7 +509,7 @@ async def test_a_review_longer_than_three_working_days_is_reported_to_supervisio
     await engine.complete_user_task(key, OnlineMessage.REPLY_DRAFT, {"draftText": REPAIRED, "publish": True})
     first = await engine.user_task_at(key, ReviewChain.REVIEW_STEPS)
     # Counted from the next day: 8, 9 and (make-up working day) 10 October are the three days.
-    assert first.due_date == "2026-10-11T00:00:00+08:00"
+    assert instant(first.due_date) == instant("2026-10-11T00:00:00+08:00")
     move_to(engine, local("2026-10-10 23:59"))
     await engine.wait_until_idle()
     assert not [s for s in subjects(workers, SUPERVISION) if "审签超时" in s]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -63,6 +64,13 @@ class CaseSequence(Base):
 
 class Case(Base):
     __tablename__ = "ledger_cases"
+    # The console's lists: a unit's cases by status and date, a unit's month, overdue cases
+    # (migration 0003).
+    __table_args__ = (
+        Index("ix_ledger_cases_unit_status_received", "lead_unit", "status", "received_at"),
+        Index("ix_ledger_cases_unit_received", "lead_unit", "received_at"),
+        Index("ix_ledger_cases_status_due", "status", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     case_number: Mapped[str] = mapped_column(String(40), unique=True)

@@ -20,6 +20,8 @@ Deps = Annotated[Services, Depends(services)]
 async def publish_message(body: s.MessagePublication, deps: Deps) -> s.MessagePublished:
     if body.timeToLive < 0:
         raise bad_request(f"The value for timeToLive is '{body.timeToLive}' but must be not negative.")
+    if body.timeToLive >= 2**63:
+        raise bad_request(f"The value for timeToLive is '{body.timeToLive}' but must be a 64-bit number.")
     if body.tenantId not in (None, "", s.TENANT):
         raise bad_request(
             f"Expected tenant '{s.TENANT}' (multi-tenancy is disabled), but got '{body.tenantId}'"

@@ -4,6 +4,9 @@ import pytest
 import workers.settings
 from workers.settings import Settings, SettingsError, create_channel, load_settings
 
+# Long enough not to be refused as a placeholder.
+SECRET = "s-5b1e9c0a7d42f8e3"
+
 ZEEBE_VARIABLES = (
     "ZEEBE_ADDRESS",
     "ZEEBE_CLIENT_ID",
@@ -35,7 +38,7 @@ def test_defaults_suit_the_embedded_engine() -> None:
 def test_variables_keep_pyzeebes_names(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZEEBE_ADDRESS", "zeebe:26500")
     monkeypatch.setenv("CAMUNDA_CLIENT_ID", "minsheng")
-    monkeypatch.setenv("ZEEBE_CLIENT_SECRET", "s3cret")
+    monkeypatch.setenv("ZEEBE_CLIENT_SECRET", "s3cret-5b1e9c0a7d42f8")
     monkeypatch.setenv("ZEEBE_AUTHORIZATION_SERVER_URL", "http://keycloak/token")
     monkeypatch.setenv("MINSHENG_CONFIG_DIR", "/etc/minsheng")
     settings = load_settings()
@@ -50,11 +53,11 @@ def test_an_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_errors_name_the_variable_and_hide_the_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MINSHENG_MAX_JOBS_TO_ACTIVATE", "many")
-    monkeypatch.setenv("ZEEBE_CLIENT_SECRET", "s3cret")
+    monkeypatch.setenv("ZEEBE_CLIENT_SECRET", "s3cret-5b1e9c0a7d42f8")
     with pytest.raises(SettingsError) as raised:
         load_settings()
     assert str(raised.value).startswith("MINSHENG_MAX_JOBS_TO_ACTIVATE: ")
-    assert "s3cret" not in str(raised.value)
+    assert "s3cret-5b1e9c0a7d42f8" not in str(raised.value)
 
 
 @pytest.mark.parametrize(
@@ -78,16 +81,16 @@ def test_inconsistent_settings_are_refused(settings: dict[str, object], problem:
         (
             {
                 "zeebe_client_id": "m",
-                "zeebe_client_secret": "s",
+                "zeebe_client_secret": SECRET,
                 "zeebe_authorization_server_url": "http://id/t",
             },
             "create_oauth2_client_credentials_channel",
-            {"client_id": "m", "client_secret": "s", "authorization_server": "http://id/t"},
+            {"client_id": "m", "client_secret": SECRET, "authorization_server": "http://id/t"},
         ),
         (
-            {"zeebe_client_id": "m", "zeebe_client_secret": "s", "camunda_cluster_id": "c1"},
+            {"zeebe_client_id": "m", "zeebe_client_secret": SECRET, "camunda_cluster_id": "c1"},
             "create_camunda_cloud_channel",
-            {"client_id": "m", "client_secret": "s", "cluster_id": "c1", "region": "bru-2"},
+            {"client_id": "m", "client_secret": SECRET, "cluster_id": "c1", "region": "bru-2"},
         ),
     ],
     ids=["insecure", "self-managed-oauth", "saas"],

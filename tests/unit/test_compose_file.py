@@ -1,0 +1,376 @@
+"""docker-compose.yml, .env and Dockerfile, checked offline: there is no Docker engine here, so
+the file is validated against the compose specification (check-jsonschema's bundled schema, and
+`docker-compose config` where Debian's package is installed) and read for what a reviewer would
+check by hand: pinned images, healthchecks, no secrets, scalable workers, a sound Dockerfile."""
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import AliasChoices
+from ruamel.yaml import YAML
+
+from workers.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+DOTENV = ROOT / ".env"
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+DEPLOY_DOC = ROOT / "docs" / "deploy.md"
+
+# What an operator must supply; compose must refuse to start without any of them.
+SECRETS = {
+    "CAMUNDA_ADMIN_PASSWORD": "test-admin-password",
+    "LEDGER_DB_PASSWORD": "test-ledger-password",
+    "MINSHENG_LEDGER_KEY": base64.urlsafe_b64encode(bytes(range(32))).decode(),
+}
+
+# How many numeric parts make an exact version, per repository: a tag with fewer floats to newer
+# releases (camunda/camunda:8.8 is whatever 8.8 patch was pushed last). PostgreSQL numbers its
+# releases major.minor. An image not listed here fails the test until its scheme is added.
+VERSION_PARTS = {
+    "camunda/camunda": 3,
+    "camunda/connectors-bundle": 3,
+    "docker.elastic.co/elasticsearch/elasticsearch": 3,
+    "postgres": 2,
+    "minsheng/workers": 3,
+    "python": 3,
+}
+
+CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec"]
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|(^|_)KEY$")
+REFERENCE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+
+
+class MissingVariable(Exception):
+    pass
+
+
+def interpolate(text: str, env: Mapping[str, str]) -> str:
+    """Compose's interpolation of one value: ${VAR}, ${VAR:-default}, ${VAR-default},
+    ${VAR:?message}, ${VAR?message}, and $$ for a literal dollar."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name, op, arg = match.group("name", "op", "arg")
+        value = env.get(name)
+        if op in (":-", ":?") and not value:
+            value = None
+        if value is not None:
+            return value
+        if op is not None and op.endswith("?"):
+            raise MissingVariable(f"{name}: {arg}")
+        return arg if op is not None else ""
+
+    return re.sub(r"\$\$|" + REFERENCE.pattern, replace, text)
+
+
+def resolve(node: Any, env: Mapping[str, str]) -> Any:
+    if isinstance(node, str):
+        return interpolate(node, env)
+    if isinstance(node, Mapping):
+        return {key: resolve(value, env) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolve(item, env) for item in node]
+    return node
+
+
+def load_yaml(path: Path) -> Any:
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+
+
+def dotenv() -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in DOTENV.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, separator, value = line.partition("=")
+            assert separator, f".env: not KEY=VALUE: {line!r}"
+            values[key.strip()] = value.strip()
+    return values
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    document = load_yaml(COMPOSE)
+    assert isinstance(document, dict)
+    return document
+
+
+@pytest.fixture(scope="module")
+def resolved(raw: dict[str, Any]) -> dict[str, Any]:
+    """The file as compose sees it with .env and the secrets set, and nothing else."""
+    document = resolve(raw, {**dotenv(), **SECRETS})
+    assert isinstance(document, dict)
+    return document
+
+
+def services(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    yield from document["services"].items()
+
+
+def test_the_file_follows_the_compose_specification(resolved: dict[str, Any], tmp_path: Path) -> None:
+    # The raw file, and the file after interpolation: the schema allows "${VAR}" wherever a
+    # number goes, so only the resolved one shows that the numbers are numbers.
+    interpolated = tmp_path / "docker-compose.json"
+    interpolated.write_text(json.dumps(resolved), encoding="utf-8")
+    result = subprocess.run(
+        [*CHECK_JSONSCHEMA, str(COMPOSE), str(interpolated)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def docker_compose(*args: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    executable = shutil.which("docker-compose")
+    if executable is None:
+        pytest.skip("Debian's docker-compose is not installed (scripts/install-system-packages.sh)")
+    # Only what compose needs from this process: no stray variable may satisfy a ${VAR:?}.
+    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    return subprocess.run(
+        [executable, "--profile", "connectors", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_docker_compose_accepts_the_file() -> None:
+    result = docker_compose("config", "-q", env=SECRETS)
+    assert result.returncode == 0, result.stderr
+
+
+def test_docker_compose_refuses_to_start_without_a_secret() -> None:
+    # Compose stops at the first missing one; the test below covers each of them.
+    secret = "MINSHENG_LEDGER_KEY"
+    result = docker_compose("config", "-q", env={k: v for k, v in SECRETS.items() if k != secret})
+    assert result.returncode != 0
+    assert secret in result.stderr
+
+
+@pytest.mark.parametrize("secret", sorted(SECRETS))
+def test_each_secret_is_required_by_interpolation(raw: dict[str, Any], secret: str) -> None:
+    others = {key: value for key, value in SECRETS.items() if key != secret}
+    with pytest.raises(MissingVariable, match=secret):
+        resolve(raw, {**dotenv(), **others})
+
+
+def image_references(raw: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for name, service in services(raw):
+        assert "image" in service, f"service {name} names no image"
+        yield name, service["image"]
+
+
+def test_every_image_is_pinned_to_an_exact_version_from_env(raw: dict[str, Any]) -> None:
+    env = dotenv()
+    for name, reference in image_references(raw):
+        pinned = re.fullmatch(r"(?P<repository>[^$@:]+(?::\d+/[^$@:]+)?):(?P<tag>\$\{[^}]*\})", reference)
+        assert pinned is not None, f"{name}: the tag of {reference} is not a variable from .env"
+        repository, tag = pinned.group("repository", "tag")
+        match = REFERENCE.fullmatch(tag)
+        assert match is not None
+        variable = match.group("name")
+        assert variable in env, f"{name}: {variable} is not set in .env"
+        assert_exact_version(repository, env[variable], f"{name} ({variable} in .env)")
+
+
+def assert_exact_version(repository: str, tag: str, where: str) -> None:
+    assert repository in VERSION_PARTS, f"{where}: no version scheme known for {repository}"
+    parts = VERSION_PARTS[repository]
+    exact = re.compile(r"\d+" + r"\.\d+" * (parts - 1) + r"(-[0-9a-z][0-9a-z.-]*)?")
+    assert tag != "latest" and exact.fullmatch(tag), f"{where}: {repository}:{tag} is not an exact version"
+
+
+def test_the_built_image_is_tagged_with_the_project_version(resolved: dict[str, Any]) -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert resolved["services"]["workers"]["image"] == f"minsheng/workers:{project['version']}"
+
+
+def test_every_env_setting_is_used() -> None:
+    text = COMPOSE.read_text(encoding="utf-8") + DOCKERFILE.read_text(encoding="utf-8")
+    for variable in dotenv():
+        if variable != "COMPOSE_PROJECT_NAME":  # read by compose itself
+            assert "${" + variable in text, f".env sets {variable}, which nothing reads"
+
+
+def test_every_service_has_a_healthcheck(resolved: dict[str, Any]) -> None:
+    for name, service in services(resolved):
+        check = service.get("healthcheck")
+        assert check, f"service {name} has no healthcheck"
+        assert not check.get("disable"), f"service {name} disables its healthcheck"
+        test = check["test"]
+        assert isinstance(test, list) and test[0] in ("CMD", "CMD-SHELL") and len(test) > 1, name
+
+
+def test_depends_on_waits_for_health(resolved: dict[str, Any]) -> None:
+    for name, service in services(resolved):
+        for dependency, condition in service.get("depends_on", {}).items():
+            assert dependency in resolved["services"], f"{name} depends on unknown {dependency}"
+            assert condition == {"condition": "service_healthy"}, f"{name} -> {dependency}: {condition}"
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment", {})
+    assert isinstance(env, dict), "write environment as a mapping"
+    return {key: str(value) for key, value in env.items()}
+
+
+def test_no_secret_is_written_in_the_files(raw: dict[str, Any]) -> None:
+    for name, service in services(raw):
+        for key, value in environment(service).items():
+            if SECRET_NAME.search(key):
+                match = REFERENCE.fullmatch(value)
+                assert match is not None, f"{name}: {key} is a literal, not a variable"
+                if match.group("op") in (":-", "-"):
+                    assert match.group("arg") == "", f"{name}: {key} has a default value"
+            for password in re.findall(r"://[^/:@\s]*:([^@\s]*)@", value):
+                assert REFERENCE.fullmatch(password), f"{name}: {key} has a literal password in its URL"
+    for variable in dotenv():
+        assert not SECRET_NAME.search(variable), f".env sets {variable}: secrets stay out of .env"
+    compose = COMPOSE.read_text(encoding="utf-8")
+    for secret in SECRETS:
+        assert "${" + secret + ":?" in compose, f"{secret} must be required with ${{{secret}:?...}}"
+
+
+def test_host_ports_listen_on_loopback_by_default(resolved: dict[str, Any]) -> None:
+    # The gateway and the REST API run without authentication in this file.
+    for name, service in services(resolved):
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
+
+
+def test_workers_can_be_scaled(raw: dict[str, Any]) -> None:
+    workers = raw["services"]["workers"]
+    assert "container_name" not in workers, "a fixed container name allows one replica"
+    assert "ports" not in workers, "a fixed host port allows one replica"
+    assert workers["build"]["dockerfile"] == "Dockerfile"
+    assert workers["build"]["context"] == "."
+
+
+def settings_variables() -> set[str]:
+    """The environment variables that workers/settings.py reads."""
+    names: set[str] = set()
+    for field_name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(str(choice) for choice in alias.choices)
+        elif isinstance(alias, str):
+            names.add(alias)
+        else:
+            names.add(f"MINSHENG_{field_name.upper()}")
+    return names
+
+
+def test_workers_environment_is_what_the_settings_read(
+    resolved: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = environment(resolved["services"]["workers"])
+    unknown = set(env) - settings_variables()
+    assert not unknown, f"workers/settings.py reads no {sorted(unknown)}"
+
+    host, _, port = env["ZEEBE_ADDRESS"].partition(":")
+    gateway = resolved["services"][host]
+    assert any(str(published).endswith(f":{port}") for published in gateway["ports"])
+
+    for variable in settings_variables() | set(os.environ):
+        if variable.startswith(("ZEEBE_", "CAMUNDA_", "MINSHENG_")):
+            monkeypatch.delenv(variable, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings = load_settings()  # the values validate, and empty ones fall back to the defaults
+    assert settings.zeebe_client_id is None
+    assert settings.ledger_key is not None
+    assert settings.ledger_database_url.startswith("postgresql://")
+    assert settings.ledger_database_url.split("@")[1].split(":")[0] in resolved["services"]
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    instructions: list[tuple[str, str]] = []
+    pending = ""
+    for line in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        keyword, _, arguments = (pending + stripped).partition(" ")
+        instructions.append((keyword.upper(), arguments.strip()))
+        pending = ""
+    assert not pending, "the Dockerfile ends inside a continued line"
+    return instructions
+
+
+def test_the_dockerfile_base_image_is_pinned_to_the_env_version(raw: dict[str, Any]) -> None:
+    instructions = dockerfile_instructions()
+    args = dict(arg.split("=", 1) for keyword, arg in instructions if keyword == "ARG" and "=" in arg)
+    assert args.get("PYTHON_VERSION") == dotenv()["PYTHON_VERSION"]
+    assert_exact_version("python", args["PYTHON_VERSION"], "Dockerfile ARG PYTHON_VERSION")
+    bases = [arguments.split()[0] for keyword, arguments in instructions if keyword == "FROM"]
+    assert bases and all(base == "python:${PYTHON_VERSION}" for base in bases), bases
+    assert raw["services"]["workers"]["build"]["args"]["PYTHON_VERSION"].startswith("${PYTHON_VERSION")
+
+
+def test_the_dockerfile_runs_the_workers_as_a_user() -> None:
+    instructions = dockerfile_instructions()
+    users = [arguments for keyword, arguments in instructions if keyword == "USER"]
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    assert instructions[-1] == ("CMD", '["python", "-m", "workers"]')
+
+
+def test_the_dockerfile_copies_what_the_workers_need(resolved: dict[str, Any]) -> None:
+    instructions = dockerfile_instructions()
+    copied: dict[str, str] = {}
+    for keyword, arguments in instructions:
+        if keyword == "COPY" and not arguments.startswith("--from"):
+            *sources, destination = arguments.split()
+            copied.update(dict.fromkeys(sources, destination))
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    includes = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {pattern.rstrip("*") for pattern in includes}
+    needed = {"pyproject.toml", "config", "bpmn", "forms"} | packages
+    assert needed <= set(copied), f"not copied: {sorted(needed - set(copied))}"
+
+    allowed = {line.strip().lstrip("!").rstrip("/") for line in DOCKERIGNORE.read_text().splitlines()}
+    for source in copied:
+        assert (ROOT / source).exists(), f"COPY {source}: no such path"
+        assert source in allowed, f"COPY {source}: .dockerignore keeps it out of the build context"
+
+    env = " ".join(arguments for keyword, arguments in instructions if keyword == "ENV")
+    assert f"MINSHENG_CONFIG_DIR=/app/{copied['config'].rstrip('/')}" in env
+    assert any(keyword == "WORKDIR" and arguments == "/app" for keyword, arguments in instructions)
+    report_dir = re.search(r"MINSHENG_REPORT_DIR=(\S+)", env)
+    assert report_dir is not None
+    assert f"reports:{report_dir.group(1)}" in resolved["services"]["workers"]["volumes"]
+    # The bulletins' charts: MINSHENG_REPORT_FONT's default comes from Debian's fonts-noto-cjk.
+    assert any(keyword == "RUN" and "fonts-noto-cjk" in arguments for keyword, arguments in instructions)
+    assert str(Settings.model_fields["report_font"].default).startswith("/usr/share/fonts/opentype/noto/")
+
+
+def test_the_deployment_guide_names_only_real_settings(raw: dict[str, Any]) -> None:
+    # Every variable docs/deploy.md tells an operator to set is read by the workers' settings,
+    # interpolated by the compose file, or given to a container by it.
+    compose = COMPOSE.read_text(encoding="utf-8")
+    known = settings_variables() | {match.group("name") for match in REFERENCE.finditer(compose)}
+    for _, service in services(raw):
+        known |= set(environment(service))
+    named = re.findall(r"`((?:ZEEBE|MINSHENG|CAMUNDA|LEDGER)_[A-Z0-9_]+)(?:=[^`]*)?`", DEPLOY_DOC.read_text())
+    assert named
+    unknown = sorted(set(named) - known)
+    assert not unknown, f"docs/deploy.md names settings that nothing reads: {unknown}"
