@@ -432,6 +432,8 @@ async def stream_instances(address: str, producers: int, rate: float) -> AsyncIt
     async def produce() -> None:
         while not stopping.is_set():
             n = await tokens.get()
+            if n < 0:
+                return  # the stop token: create nothing more
             ref = f"ref-{n}"
             stream.in_flight += 1
             try:
@@ -463,9 +465,6 @@ async def stream_instances(address: str, producers: int, rate: float) -> AsyncIt
         for task in pending:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        # A producer woken by the stop token created nothing with n = -1: drop it if it did.
-        for key in [key for key, ref in stream.acknowledged.items() if ref == "ref--1"]:
-            del stream.acknowledged[key]
         await channel.close()
 
 
