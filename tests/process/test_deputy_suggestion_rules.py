@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from pyzeebe import ZeebeClient
+from scenario import instant
 
 from engine.runtime.entities import UserTask
 from engine.testing.handle import EngineHandle
@@ -41,13 +42,6 @@ SUGGESTION = {
     "leadUnit": LEAD,
     "coUnits": CO_UNITS,
 }
-
-
-def instant(text: str | None) -> datetime:
-    """A date-time as an instant: the embedded engine writes due dates with the offset they were
-    given, Camunda's /v2 in UTC."""
-    assert text is not None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def local(text: str) -> datetime:

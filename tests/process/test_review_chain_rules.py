@@ -4,7 +4,6 @@ reported to supervision [seed 000 三]."""
 
 from __future__ import annotations
 
-import asyncio
 import tomllib
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 from pyzeebe import ZeebeClient
+from scenario import Steps, instant
 
 from engine.testing.handle import EngineHandle
 from workers.ids import ProcessId, ReviewChain
@@ -23,13 +23,6 @@ from workers.ledger.service import Ledger
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 SHANGHAI = timedelta(hours=8)
 _job_keys = count(1)
-
-
-def instant(text: str | None) -> datetime:
-    """A date-time as an instant: the embedded engine writes due dates with the offset they were
-    given, Camunda's /v2 in UTC."""
-    assert text is not None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def at(text: str) -> int:
@@ -64,26 +57,6 @@ async def start_review(client: ZeebeClient, case_number: str, **variables: Any) 
     return started.process_instance_key
 
 
-class Reviews:
-    """Signs the open review steps of one instance, one after another."""
-
-    def __init__(self, engine: EngineHandle, key: int) -> None:
-        self.engine, self.key = engine, key
-        self.signed: set[int] = set()
-
-    async def sign(self, **variables: Any) -> tuple[str, ...]:
-        """Complete the next review step (never one signed before); its candidate groups."""
-        for _ in range(100):
-            task = await self.engine.user_task_at(self.key, ReviewChain.REVIEW_STEPS)
-            if task.key not in self.signed:
-                break
-            await asyncio.sleep(0.02)
-        assert task.key not in self.signed, "the next review step was never created"
-        self.signed.add(task.key)
-        await self.engine.driver.complete_user_task(task.key, variables)
-        return task.candidate_groups
-
-
 async def test_a_government_reply_is_signed_off_level_by_level_in_the_configured_order(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
@@ -95,11 +68,11 @@ async def test_a_government_reply_is_signed_off_level_by_level_in_the_configured
         "vice-mayor",
         "mayor",
     ], "the shipped chain: 分管副秘书长 → 秘书长 → 分管副市长 → 市长 [seed 000 三]"
-    reviews = Reviews(engine, key)
+    reviews = Steps(engine, key)
     groups: list[tuple[str, ...]] = []
     for step in range(len(chain)):
         edited = {"reviewedText": "经核查，该路段已列入维修计划，将于10月20日前修复。"} if step == 1 else {}
-        groups.append(await reviews.sign(reviewDecision="approved", reviewOpinion="同意", **edited))
+        groups.append(await reviews.complete(reviewDecision="approved", reviewOpinion="同意", **edited))
     assert groups == [(reviewer["group"],) for reviewer in chain], "the chain of the config, in order"
     view = await engine.is_completed(key)
     assert view.variables["reviewApproved"] is True
@@ -120,10 +93,10 @@ async def test_a_rejection_ends_the_review_and_returns_the_draft_with_the_opinio
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
     key = await start_review(client, open_case(workers), reviewLimitKey="答复审签")
-    reviews = Reviews(engine, key)
-    first = await reviews.sign(reviewDecision="approved", reviewOpinion="同意")
+    reviews = Steps(engine, key)
+    first = await reviews.complete(reviewDecision="approved", reviewOpinion="同意")
     assert first == ("deputy-secretary-general",)
-    second = await reviews.sign(reviewDecision="rejected", reviewOpinion="答复未说明修复时间，请补充")
+    second = await reviews.complete(reviewDecision="rejected", reviewOpinion="答复未说明修复时间，请补充")
     assert second == ("secretary-general",)
     view = await engine.is_completed(key)
     assert view.variables["reviewApproved"] is False
@@ -131,7 +104,7 @@ async def test_a_rejection_ends_the_review_and_returns_the_draft_with_the_opinio
         {"title": "分管副秘书长", "decision": "approved", "opinion": "同意"},
         {"title": "秘书长", "decision": "rejected", "opinion": "答复未说明修复时间，请补充"},
     ]
-    assert len(reviews.signed) == 2, "the vice mayor and the mayor never see it"
+    assert len(reviews.done) == 2, "the vice mayor and the mayor never see it"
     assert not await engine.user_tasks(key)
 
 
@@ -163,9 +136,9 @@ async def test_a_review_not_signed_off_within_three_working_days_is_reported_to_
 
     # The timer does not interrupt: the review goes on where it stood.
     assert (await engine.user_task_at(key, ReviewChain.REVIEW_STEPS)).key == task.key
-    reviews = Reviews(engine, key)
+    reviews = Steps(engine, key)
     for _ in range(4):
-        await reviews.sign(reviewDecision="approved")
+        await reviews.complete(reviewDecision="approved")
     view = await engine.is_completed(key)
     assert view.variables["reviewApproved"] is True
 
@@ -175,9 +148,9 @@ async def test_a_review_signed_off_in_time_cancels_its_deadline(
 ) -> None:
     engine.set_time(at("2026-09-29 10:00"))
     key = await start_review(client, open_case(workers), reviewLimitKey="答复审签")
-    reviews = Reviews(engine, key)
+    reviews = Steps(engine, key)
     for _ in range(4):
-        await reviews.sign(reviewDecision="approved")
+        await reviews.complete(reviewDecision="approved")
     view = await engine.is_completed(key)
     assert view.terminated.count(ReviewChain.REVIEW_DUE_TIMER) == 1, "the terminate end ends the watch"
     engine.set_time(at("2026-10-12 09:00"))
@@ -192,9 +165,9 @@ async def test_without_a_limit_key_the_review_has_no_deadline(
     key = await start_review(client, open_case(workers))
     task = await engine.user_task_at(key, ReviewChain.REVIEW_STEPS)
     assert task.due_date is None
-    reviews = Reviews(engine, key)
+    reviews = Steps(engine, key)
     for _ in range(4):
-        await reviews.sign(reviewDecision="approved")
+        await reviews.complete(reviewDecision="approved")
     view = await engine.is_completed(key)
     assert ReviewChain.COMPUTE_REVIEW_DEADLINE not in view.passed
     assert ReviewChain.REVIEW_DUE_TIMER not in view.passed + view.terminated
@@ -204,9 +177,9 @@ async def test_a_chain_of_the_handling_unit_names_the_units_own_groups(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
     key = await start_review(client, open_case(workers), reviewChain="deputy-reply", unit="住房城乡建设委")
-    reviews = Reviews(engine, key)
-    assert await reviews.sign(reviewDecision="approved") == ("住房城乡建设委办公室",)
-    assert await reviews.sign(reviewDecision="approved") == ("住房城乡建设委领导",)
+    reviews = Steps(engine, key)
+    assert await reviews.complete(reviewDecision="approved") == ("住房城乡建设委办公室",)
+    assert await reviews.complete(reviewDecision="approved") == ("住房城乡建设委领导",)
     view = await engine.is_completed(key)
     assert [opinion["title"] for opinion in view.variables["reviewOpinions"]] == [
         "承办单位办公室",

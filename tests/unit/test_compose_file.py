@@ -135,8 +135,10 @@ def test_the_file_follows_the_compose_specification(resolved: dict[str, Any], tm
 
 def docker_compose(*args: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
     executable = shutil.which("docker-compose")
-    if executable is None:
-        pytest.skip("Debian's docker-compose is not installed (scripts/install-system-packages.sh)")
+    assert executable is not None, (
+        "Debian's docker-compose is not installed: `make install` installs it "
+        "(scripts/install-system-packages.sh)"
+    )
     # Only what compose needs from this process: no stray variable may satisfy a ${VAR:?}.
     base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
     return subprocess.run(
