@@ -18,7 +18,13 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(STAMP) $(NODE_STAMP)
+# The console's browser bundle of form-js-viewer, which ships only as an ES module with bare imports.
+CONSOLE_BUNDLE := console/static/build/form-js-viewer.js
+$(CONSOLE_BUNDLE): $(NODE_STAMP)
+	node_modules/.bin/esbuild node_modules/@bpmn-io/form-js-viewer/dist/index.es.js \
+		--bundle --format=esm --minify --log-level=warning --outfile=$@
+
+install: $(STAMP) $(NODE_STAMP) $(CONSOLE_BUNDLE)
 	bash scripts/install-system-packages.sh
 
 run: install
@@ -40,4 +46,4 @@ bench: install
 	$(PY) bench/hotline_throughput.py
 
 clean:
-	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules var console/static/build .pytest_cache .mypy_cache .ruff_cache

@@ -104,6 +104,16 @@ class Settings(BaseSettings):
     report_dir: Path = Path("var/reports")
     report_font: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
+    # The console (console/): where it listens, the engine's /v2 API it talks to (Camunda 8's on a
+    # cluster; the same credentials as above), and the key that signs its session cookies.
+    console_address: str = "127.0.0.1:8088"
+    console_rest_url: str = "http://127.0.0.1:8080/v2"
+    console_session_key: SecretStr | None = None
+    # Hours a signed-in session lasts without activity.
+    console_session_hours: float = Field(default=8.0, gt=0)
+    # The console's own tables (users, audit log, sign-in attempts); by default beside the ledger's.
+    console_database_url: str | None = None
+
     @field_validator("ledger_key")
     @classmethod
     def _check_ledger_key(cls, key: SecretStr | None) -> SecretStr | None:
@@ -135,6 +145,7 @@ class Settings(BaseSettings):
         secrets = {
             "ZEEBE_CLIENT_SECRET": self.zeebe_client_secret,
             "MINSHENG_ENGINE_TOKEN": self.engine_token,
+            "MINSHENG_CONSOLE_SESSION_KEY": self.console_session_key,
         }
         for name, secret in secrets.items():
             found = None if secret is None else placeholder_problem(secret.get_secret_value())

@@ -1,0 +1,1 @@
+"""The web console (控制台): task list, cases, live processes, dashboards and intake, in Chinese."""

@@ -1,0 +1,35 @@
+"""The console's shared state, reached by every request handler through `request.app.state.console`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from fastapi.templating import Jinja2Templates
+
+from console.engine_client import EngineClient
+from console.policy import ConsolePolicy
+from console.security import Sessions
+from console.store import ConsoleStore
+from workers.ledger.service import Ledger
+from workers.services.calendar import WorkingCalendar
+from workers.settings import Settings
+
+
+@dataclass
+class Console:
+    settings: Settings
+    policy: ConsolePolicy
+    store: ConsoleStore
+    ledger: Ledger
+    engine: EngineClient
+    sessions: Sessions
+    templates: Jinja2Templates
+    clock: Callable[[], datetime]
+    secure_cookies: bool
+    # The jurisdiction's time zone and working days (config/deadlines.toml, calendar.toml): dates
+    # are shown in local time and deadlines counted down in working days, as the workers count them.
+    timezone: ZoneInfo
+    calendar: WorkingCalendar

@@ -1,0 +1,52 @@
+"""The console's roles, read from `config/console.toml` and validated at start-up."""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
+
+from workers.policy import Text, _Policy, load_policy
+
+CONSOLE_POLICY_FILE = "console.toml"
+UNIT_PLACEHOLDER = "{unit}"
+
+
+class Permission(StrEnum):
+    INTAKE = "intake"
+    TASKS = "tasks"
+    CASES_ALL = "cases.all"
+    CASES_UNIT = "cases.unit"
+    INSTANCES = "instances"
+    INSTANCES_OPERATE = "instances.operate"
+    DASHBOARDS = "dashboards"
+    REPORTS = "reports"
+    USERS = "users"
+
+
+class RolePolicy(_Policy):
+    title: Text
+    groups: list[Text]
+    ledger_role: Text
+    permissions: Annotated[list[Permission], Field(min_length=1)]
+
+    @property
+    def per_unit(self) -> bool:
+        """Whether a user of this role belongs to a handling unit (and must name one)."""
+        return Permission.CASES_UNIT in self.permissions or any(
+            UNIT_PLACEHOLDER in group for group in self.groups
+        )
+
+    def groups_of(self, unit: str | None) -> tuple[str, ...]:
+        """The candidate groups a user of this role (of `unit`) works on."""
+        if unit is None:
+            return tuple(group for group in self.groups if UNIT_PLACEHOLDER not in group)
+        return tuple(group.replace(UNIT_PLACEHOLDER, unit) for group in self.groups)
+
+
+class ConsolePolicy(_Policy):
+    roles: Annotated[dict[Text, RolePolicy], Field(min_length=1)]
+
+
+def load_console_policy(config_dir: Path) -> ConsolePolicy:
+    return load_policy(config_dir / CONSOLE_POLICY_FILE, ConsolePolicy)

@@ -1,0 +1,39 @@
+// What every page shares: JSON requests to the console's /api with the session's CSRF token.
+const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+  }
+}
+
+export async function api(path, { method = "GET", body } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  if (response.status === 401) {
+    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
+    throw new ApiError(401, "请先登录");
+  }
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data?.detail ?? `请求失败（${response.status}）`);
+  return data;
+}
+
+export function showMessage(element, text, kind = "error") {
+  element.textContent = text;
+  element.className = `alert ${kind}`;
+  element.hidden = !text;
+}
+
+export function localTime(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" });
+}

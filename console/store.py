@@ -1,0 +1,166 @@
+"""The console's own tables: its users, the audit log of views of appellants' data, and sign-in
+attempts (for throttling). Every name starts with `console_`: by default they live in the ledger's
+database, beside the `ledger_*` tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Boolean, Engine, Index, String, Text, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from workers.ledger.database import open_engine
+from workers.ledger.models import Id, UtcDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime()}  # noqa: RUF012 (SQLAlchemy reads it as is)
+
+
+class User(Base):
+    __tablename__ = "console_users"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """One view of unmasked appellant data (or another sensitive action): who, what, when, from where."""
+
+    __tablename__ = "console_audit_log"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(Text)
+    client: Mapped[str | None] = mapped_column(String(64))
+
+
+class SignInAttempt(Base):
+    __tablename__ = "console_sign_in_attempts"
+    __table_args__ = (
+        Index("ix_console_sign_in_attempts_username_at", "username", "at"),
+        Index("ix_console_sign_in_attempts_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    at: Mapped[datetime]
+    username: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+@dataclass(frozen=True)
+class Account:
+    """A signed-in user as the rest of the console sees them (never the password hash)."""
+
+    username: str
+    display_name: str
+    role: str
+    unit: str | None
+
+
+class ConsoleStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        Base.metadata.create_all(engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def add_user(
+        self, username: str, display_name: str, password_hash: str, role: str, unit: str | None, now: datetime
+    ) -> None:
+        with Session(self._engine) as session, session.begin():
+            session.add(
+                User(
+                    username=username,
+                    display_name=display_name,
+                    password_hash=password_hash,
+                    role=role,
+                    unit=unit,
+                    active=True,
+                    created_at=now,
+                )
+            )
+
+    def has_user(self, username: str) -> bool:
+        with Session(self._engine) as session:
+            return session.scalar(select(User.id).where(User.username == username)) is not None
+
+    def credentials(self, username: str) -> tuple[Account, str] | None:
+        """The active user `username` and their password hash."""
+        with Session(self._engine) as session:
+            user = session.scalar(select(User).where(User.username == username, User.active))
+            if user is None:
+                return None
+            return _account(user), user.password_hash
+
+    def account(self, username: str) -> Account | None:
+        found = self.credentials(username)
+        return None if found is None else found[0]
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        with Session(self._engine) as session, session.begin():
+            user = session.scalar(select(User).where(User.username == username))
+            if user is not None:
+                user.password_hash = password_hash
+
+    def users(self) -> list[Account]:
+        with Session(self._engine) as session:
+            return [_account(user) for user in session.scalars(select(User).order_by(User.username))]
+
+    def record_attempt(self, username: str, client: str, succeeded: bool, now: datetime) -> None:
+        with Session(self._engine) as session, session.begin():
+            session.add(SignInAttempt(at=now, username=username, client=client, succeeded=succeeded))
+
+    def failures_since(
+        self, since: datetime, *, username: str | None = None, client: str | None = None
+    ) -> int:
+        """Failed sign-ins since `since` for `username` or from `client`, since their last success."""
+        attempt = SignInAttempt
+        key = attempt.username == username if username is not None else attempt.client == client
+        with Session(self._engine) as session:
+            last_success = session.scalar(select(func.max(attempt.at)).where(key, attempt.succeeded))
+            start = max(since, last_success) if last_success is not None else since
+            query = select(func.count()).where(key, ~attempt.succeeded, attempt.at >= start)
+            return session.scalar(query) or 0
+
+    def audit(
+        self, username: str, action: str, subject: str, detail: str | None, client: str | None, now: datetime
+    ) -> None:
+        with Session(self._engine) as session, session.begin():
+            session.add(
+                AuditEntry(
+                    at=now, username=username, action=action, subject=subject, detail=detail, client=client
+                )
+            )
+
+    def audit_log(self, limit: int = 200, *, subject: str | None = None) -> list[AuditEntry]:
+        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if subject is not None:
+            query = query.where(AuditEntry.subject == subject)
+        with Session(self._engine) as session:
+            return list(session.scalars(query))
+
+    def prune_attempts(self, before: datetime) -> None:
+        with Session(self._engine) as session, session.begin():
+            session.query(SignInAttempt).filter(SignInAttempt.at < before).delete()
+
+
+def _account(user: User) -> Account:
+    return Account(user.username, user.display_name, user.role, user.unit)
+
+
+def open_console_store(url: str) -> ConsoleStore:
+    return ConsoleStore(open_engine(url))
