@@ -14,7 +14,7 @@ from console.app import create_app
 from console.demo import create_demo_users
 from console.engine_client import EngineClient
 from console.policy import load_console_policy
-from console.security import hash_password
+from console.security import MIN_PASSWORD_LENGTH, hash_password
 from console.store import ConsoleStore, open_console_store
 from engine.api.server import split_address, start_rest_server
 from engine.security import DEVELOPMENT, is_loopback
@@ -73,8 +73,8 @@ def add_user(settings: Settings, args: argparse.Namespace) -> None:
     if role.per_unit and not args.unit:
         raise SystemExit(f"--role {args.role}: a user of this role belongs to a handling unit; give --unit")
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码：")
-    if len(password) < 10:
-        raise SystemExit("the password must have at least 10 characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise SystemExit(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     store = open_store(settings)
     try:
         if store.has_user(args.username):

@@ -24,7 +24,6 @@ from console.engine_client import EngineClient, EngineError
 from console.policy import load_console_policy
 from console.security import Sessions
 from console.store import ConsoleStore
-from engine.security import DEVELOPMENT
 from workers.deadline_policy import load_calendar_policy, load_deadline_policy
 from workers.ledger.service import Ledger
 from workers.services.calendar import WorkingCalendar
@@ -63,8 +62,6 @@ def create_app(
         sessions=Sessions(session_key, timedelta(hours=settings.console_session_hours)),
         templates=templates,
         clock=clock,
-        # Browsers keep a Secure cookie off plain HTTP; a development machine serves plain HTTP.
-        secure_cookies=settings.env != DEVELOPMENT,
         timezone=timezone,
         calendar=WorkingCalendar(load_calendar_policy(settings.config_dir)),
     )

@@ -28,7 +28,6 @@ class Console:
     sessions: Sessions
     templates: Jinja2Templates
     clock: Callable[[], datetime]
-    secure_cookies: bool
     # The jurisdiction's time zone and working days (config/deadlines.toml, calendar.toml): dates
     # are shown in local time and deadlines counted down in working days, as the workers count them.
     timezone: ZoneInfo

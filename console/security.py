@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -26,6 +26,7 @@ CSRF_HEADER = "X-CSRF-Token"
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_CLIENT = 20
+MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so that the answer takes as long either way.
@@ -79,7 +80,3 @@ class Sessions:
 
 def csrf_matches(session: SessionData, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(session.csrf_token.encode(), given.encode())
-
-
-def throttled_until(failures: int, limit: int, now: datetime) -> datetime | None:
-    return now + THROTTLE_WINDOW if failures >= limit else None

@@ -70,6 +70,13 @@ class Account:
     unit: str | None
 
 
+@dataclass(frozen=True)
+class UserRow:
+    account: Account
+    active: bool
+    created_at: datetime
+
+
 class ConsoleStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -110,15 +117,28 @@ class ConsoleStore:
         found = self.credentials(username)
         return None if found is None else found[0]
 
-    def set_password_hash(self, username: str, password_hash: str) -> None:
+    def set_password_hash(self, username: str, password_hash: str) -> bool:
         with Session(self._engine) as session, session.begin():
             user = session.scalar(select(User).where(User.username == username))
-            if user is not None:
-                user.password_hash = password_hash
+            if user is None:
+                return False
+            user.password_hash = password_hash
+            return True
 
-    def users(self) -> list[Account]:
+    def set_active(self, username: str, active: bool) -> bool:
+        with Session(self._engine) as session, session.begin():
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                return False
+            user.active = active
+            return True
+
+    def users(self, *, include_inactive: bool = False) -> list[UserRow]:
+        query = select(User).order_by(User.username)
+        if not include_inactive:
+            query = query.where(User.active)
         with Session(self._engine) as session:
-            return [_account(user) for user in session.scalars(select(User).order_by(User.username))]
+            return [UserRow(_account(user), user.active, user.created_at) for user in session.scalars(query)]
 
     def record_attempt(self, username: str, client: str, succeeded: bool, now: datetime) -> None:
         with Session(self._engine) as session, session.begin():
@@ -146,16 +166,16 @@ class ConsoleStore:
                 )
             )
 
-    def audit_log(self, limit: int = 200, *, subject: str | None = None) -> list[AuditEntry]:
+    def audit_log(
+        self, limit: int = 200, *, subject: str | None = None, username: str | None = None
+    ) -> list[AuditEntry]:
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         if subject is not None:
             query = query.where(AuditEntry.subject == subject)
+        if username is not None:
+            query = query.where(AuditEntry.username == username)
         with Session(self._engine) as session:
             return list(session.scalars(query))
-
-    def prune_attempts(self, before: datetime) -> None:
-        with Session(self._engine) as session, session.begin():
-            session.query(SignInAttempt).filter(SignInAttempt.at < before).delete()
 
 
 def _account(user: User) -> Account:

@@ -19,12 +19,16 @@ from pathlib import Path
 import grpc
 from pyzeebe import ZeebeClient, create_insecure_channel, create_secure_channel
 
+from console.demo import DEMO_PASSWORD, DEMO_USERS
 from engine.security import client_transport, token_credentials
 from engine.store.database import DEFAULT_DATABASE_URL
 from minsheng.cli import DEFAULT_RESOURCE_DIRS, resources
+from workers.settings import Settings
 
 VAR = Path("var")
 READY_TIMEOUT_S = 30.0
+CONSOLE_ADDRESS = str(Settings.model_fields["console_address"].default)
+DEMO_USERNAMES = ", ".join(username for username, *_ in DEMO_USERS)
 
 
 def spawn(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -32,10 +36,11 @@ def spawn(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[b
     return subprocess.Popen([sys.executable, *args], stdout=log, stderr=subprocess.STDOUT, env=env)
 
 
-def ledger_key() -> str:
-    """The ledger's key on this machine, made on the first run and kept in `var/` beside the ledger
-    database: a key made afresh each run would leave the appellants registered before unreadable."""
-    path = VAR / "ledger.key"
+def machine_key(name: str) -> str:
+    """A key of this machine, made on the first run and kept in `var/`: the ledger's beside its
+    database (a key made afresh each run would leave the appellants registered before unreadable),
+    the console's (a new one each run would sign everybody out)."""
+    path = VAR / f"{name}.key"
     if not path.exists():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
@@ -77,7 +82,9 @@ async def main_async(args: argparse.Namespace) -> int:
     VAR.mkdir(exist_ok=True)
     env = {**os.environ, "ZEEBE_ADDRESS": args.gateway_address}
     if not env.get("MINSHENG_LEDGER_KEY"):
-        env["MINSHENG_LEDGER_KEY"] = ledger_key()
+        env["MINSHENG_LEDGER_KEY"] = machine_key("ledger")
+    if not env.get("MINSHENG_CONSOLE_SESSION_KEY"):
+        env["MINSHENG_CONSOLE_SESSION_KEY"] = machine_key("console")
     engine = spawn(
         "engine",
         ["-m", "engine", "--gateway-address", args.gateway_address, "--database", args.database],
@@ -89,12 +96,15 @@ async def main_async(args: argparse.Namespace) -> int:
         paths = resources([d for d in DEFAULT_RESOURCE_DIRS if d.is_dir()])
         deployment = await client.deploy_resource(*paths)
         children["workers"] = spawn("workers", ["-m", "workers"], env)
+        children["console"] = spawn("console", ["-m", "console", "--demo-users"], env)
+        console_url = f"http://{env.get('MINSHENG_CONSOLE_ADDRESS', CONSOLE_ADDRESS)}/"
         print(
             f"Minsheng 民声 is running.\n"
             f"  Zeebe gateway:  {args.gateway_address}  (database {args.database})\n"
             f"  REST API:       http://127.0.0.1:8080/v2 (OpenAPI at /v2/openapi.json)\n"
             f"  deployed:       {', '.join(p.name for p in paths)} (deployment {deployment.key})\n"
-            f"  logs:           var/engine.log, var/workers.log\n"
+            f"  console:        {console_url}  (demo users: {DEMO_USERNAMES}; password {DEMO_PASSWORD})\n"
+            f"  logs:           var/engine.log, var/workers.log, var/console.log\n"
             f"Start a hotline ticket and see where it stands:\n"
             f"  .venv/bin/minsheng start hotline-ticket --var title=小区噪音扰民 "
             f"--var content=楼下酒吧每晚噪音扰民，投诉多次未解决\n"

@@ -75,7 +75,8 @@ async def login(
         max_age=int(console.sessions.max_age.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=console.secure_cookies,
+        # Over HTTPS (directly or behind a proxy that says so) the cookie never travels in the clear.
+        secure=request.url.scheme == "https",
     )
     return response
 
