@@ -33,7 +33,9 @@ async def test_signing_in_shows_the_users_role_and_menu(console: ConsoleStack) -
 async def test_passwords_are_stored_as_argon2_hashes(console: ConsoleStack) -> None:
     found = console.store.credentials("operator")
     assert found is not None
-    assert found[1].startswith("$argon2id$"), f"the password is stored as {found[1][:12]}..., not an argon2id hash"
+    assert found[1].startswith("$argon2id$"), (
+        f"the password is stored as {found[1][:12]}..., not an argon2id hash"
+    )
     assert DEMO_PASSWORD not in found[1]
 
 
@@ -71,11 +73,17 @@ async def test_signing_out_needs_the_sessions_csrf_token(console: ConsoleStack) 
 
 async def test_after_sign_in_only_local_paths_are_followed(console: ConsoleStack) -> None:
     async with httpx.AsyncClient(base_url=console.url) as client:
-        for target, expected in (("/cases", "/cases"), ("//evil.example/", "/"), ("https://evil.example/", "/")):
+        for target, expected in (
+            ("/cases", "/cases"),
+            ("//evil.example/", "/"),
+            ("https://evil.example/", "/"),
+        ):
             answer = await client.post(
                 "/login", data={"username": "centre", "password": DEMO_PASSWORD, "next": target}
             )
-            assert answer.headers["location"] == expected, f"next={target} led to {answer.headers['location']}"
+            assert answer.headers["location"] == expected, (
+                f"next={target} led to {answer.headers['location']}"
+            )
 
 
 async def test_pages_carry_security_headers(console: ConsoleStack) -> None:

@@ -1,0 +1,62 @@
+"""What the task list reads from a deployed form: the variables it needs, the fields a submission
+may set, and the required fields it shows for the data (as form-js decides what it shows)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from console.task_forms import field_names, missing_required, referenced_names
+
+FORMS = Path(__file__).resolve().parents[3] / "forms"
+
+
+def form(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((FORMS / f"{name}.form").read_text(encoding="utf-8"))
+    return schema
+
+
+def test_a_form_reads_its_fields_templates_and_conditions() -> None:
+    names = referenced_names(form("sign-for"))
+    assert {"caseNumber", "dueAt", "signAction", "readingLeader", "readingOpinion"} <= names
+    assert "appellant" in referenced_names(form("reply-draft")), "a FEEL condition's variable is missed"
+    assert "accept" not in names, "a string literal in a condition is not a variable"
+
+
+def test_a_submission_may_set_only_the_form_fields() -> None:
+    assert field_names(form("sign-for")) == {"signAction", "readingLeader", "readingOpinion"}
+
+
+def test_required_fields_count_only_when_the_form_shows_them() -> None:
+    sign_for = form("sign-for")
+    assert missing_required(sign_for, {}) == ["签收或退单"], "hidden fields were required"
+    assert missing_required(sign_for, {"signAction": "return"}) == []
+    blank = {"signAction": "accept", "readingLeader": "  "}
+    assert missing_required(sign_for, blank) == ["阅批领导", "阅批意见"]
+    complete = {"signAction": "accept", "readingLeader": "王局长", "readingOpinion": "请处理"}
+    assert missing_required(sign_for, complete) == []
+
+
+def test_fields_of_a_group_with_a_path_are_read_under_it() -> None:
+    schema = {
+        "components": [
+            {
+                "type": "group",
+                "path": "contact",
+                "components": [
+                    {"type": "textfield", "key": "phone", "label": "电话", "validate": {"required": True}}
+                ],
+            },
+            {
+                "type": "textfield",
+                "key": "note",
+                "label": "备注",
+                "validate": {"required": True},
+                "conditional": {"hide": "=contact.phone = null"},
+            },
+        ]
+    }
+    assert field_names(schema) == {"contact", "note"}
+    assert missing_required(schema, {"contact": {}}) == ["电话"]
+    assert missing_required(schema, {"contact": {"phone": "110"}}) == ["备注"]
