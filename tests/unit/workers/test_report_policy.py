@@ -1,6 +1,7 @@
 """`config/reports.toml`: the shipped files load, and mistakes name the file, the key and the problem."""
 
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -118,3 +119,21 @@ def test_a_chart_mixing_rates_and_counts_is_refused(tmp_path: Path) -> None:
 
 def test_every_count_has_a_label_and_a_definition() -> None:
     assert all(count.label and count.description for count in COUNTS.values())
+
+
+# The words the diagrams use for the status that ends a case (办结), whichever channel.
+CLOSING_STATUSES = {"closed", "completed"}
+
+
+@pytest.mark.parametrize("config", [SHIPPED_CONFIG, COUNTY_CONFIG], ids=["default", "county"])
+def test_every_closing_status_the_diagrams_record_counts_as_completed(config: Path) -> None:
+    diagrams = sorted((SHIPPED_CONFIG.parent / "bpmn").glob("*.bpmn"))
+    recorded = {
+        status
+        for diagram in diagrams
+        for status in re.findall(r'<zeebe:header key="status" value="([^"]+)"', diagram.read_text("utf-8"))
+    }
+    closing = recorded & CLOSING_STATUSES
+    assert closing, "no diagram records a closing status any more: update CLOSING_STATUSES"
+    missing = closing - set(load_report_policy(config).cases.completed_statuses)
+    assert not missing, f"cases closed as {sorted(missing)} would never count as 办结 in bulletins"
