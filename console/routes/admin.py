@@ -21,6 +21,9 @@ AUDIT_ACTIONS = {
     "activate-user": "启用用户",
     "deactivate-user": "停用用户",
     "reset-password": "重置密码",
+    "retry-incident": "重试故障",
+    "resolve-incident": "解决故障",
+    "cancel-instance": "取消流程实例",
 }
 Admin = Annotated[Principal, Depends(Allowed(Permission.USERS))]
 
