@@ -10,14 +10,17 @@ import asyncio
 import json
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, exists, false, func, literal, not_, or_, select, true
+from sqlalchemy import Engine, Select, and_, case, exists, false, func, literal, not_, or_, select, true
 
 from engine.api import filters as f
 from engine.api import schemas as s
 from engine.api.catalog import Catalog
 from engine.api.problems import bad_request, not_found
 from engine.jsoncodec import dumps
+from engine.model.elements import ElementType
 from engine.runtime.entities import Kind
+from engine.runtime.records import ValueType
+from engine.store.database import records_table
 from engine.store.projections import (
     element_instances,
     incidents,
@@ -52,6 +55,13 @@ class Queries:
 
         return await asyncio.to_thread(run)
 
+    async def _all(self, query: Select[Any]) -> list[Any]:
+        def run() -> list[Any]:
+            with self.database.connect() as connection:
+                return list(connection.execute(query).all())
+
+        return await asyncio.to_thread(run)
+
     def _variable_exists(self, scope_column: Any, spec: s.VariableValueFilter) -> f.Condition:
         condition = f.string_condition(variables.c.value, spec.value)
         return exists(
@@ -64,13 +74,9 @@ class Queries:
 
     # --------------------------------------------------------------------------- process instances
 
-    def _instance_conditions(self, spec: s.ProcessInstanceFilterFields) -> list[f.Condition]:
+    def _base_instance_conditions(self, spec: s.BaseProcessInstanceFilterFields) -> list[f.Condition]:
         pi = process_instances.c
-        catalog = self.catalog
         conditions = [
-            f.string_condition(pi.bpmn_process_id, spec.processDefinitionId),
-            f.integer_condition(pi.version, spec.processDefinitionVersion),
-            f.key_condition(pi.process_definition_key, spec.processDefinitionKey, "processDefinitionKey"),
             f.key_condition(pi.key, spec.processInstanceKey, "processInstanceKey"),
             f.key_condition(pi.parent_process_instance_key, spec.parentProcessInstanceKey),
             f.key_condition(pi.parent_element_instance_key, spec.parentElementInstanceKey),
@@ -80,15 +86,27 @@ class Queries:
             f.flag_condition(pi.incidents > 0, spec.hasIncident),
             f.tenant_condition(spec.tenantId),
         ]
+        for variable in spec.variables or ():
+            conditions.append(self._variable_exists(pi.key, variable))
+        return f.all_of(conditions)
+
+    def _instance_conditions(self, spec: s.ProcessInstanceFilterFields) -> list[f.Condition]:
+        pi = process_instances.c
+        catalog = self.catalog
+        conditions = self._base_instance_conditions(spec) + f.all_of(
+            [
+                f.string_condition(pi.bpmn_process_id, spec.processDefinitionId),
+                f.integer_condition(pi.version, spec.processDefinitionVersion),
+                f.key_condition(pi.process_definition_key, spec.processDefinitionKey, "processDefinitionKey"),
+            ]
+        )
         if spec.processDefinitionName is not None:
             keys = catalog.definitions_where(catalog.instance_process_name, spec.processDefinitionName)
             conditions.append(pi.process_definition_key.in_(keys))
         if spec.processDefinitionVersionTag is not None:
             keys = catalog.definitions_where(catalog.version_tag, spec.processDefinitionVersionTag)
             conditions.append(pi.process_definition_key.in_(keys))
-        for variable in spec.variables or ():
-            conditions.append(self._variable_exists(pi.key, variable))
-        return f.all_of(conditions)
+        return conditions
 
     async def search_process_instances(
         self, query: s.ProcessInstanceSearch
@@ -146,6 +164,99 @@ class Queries:
             parentProcessInstanceKey=f.key_text(row.parent_process_instance_key),
             parentElementInstanceKey=f.key_text(row.parent_element_instance_key),
         )
+
+    async def sequence_flows(self, key: int) -> s.ProcessInstanceSequenceFlows:
+        """The flows the instance took, each once, in the order first taken. Read from the record log
+        (indexed by instance), as no projection table keeps them. Like Camunda's, an unknown instance
+        has none rather than a 404."""
+        r = records_table.c
+        query = (
+            select(r.value)
+            .where(
+                r.process_instance_key == key,
+                r.value_type == ValueType.PROCESS_INSTANCE.value,
+                r.intent == "SEQUENCE_FLOW_TAKEN",
+            )
+            .order_by(r.position)
+        )
+        items: dict[str, s.ProcessInstanceSequenceFlow] = {}
+        for row in await self._all(query):
+            value = json.loads(row.value)
+            flow_id = value["elementId"]
+            if flow_id not in items:
+                items[flow_id] = s.ProcessInstanceSequenceFlow(
+                    # Camunda's id of a taken flow: one per instance and flow.
+                    sequenceFlowId=f"{key}_{flow_id}",
+                    processInstanceKey=str(key),
+                    processDefinitionKey=str(value["processDefinitionKey"]),
+                    processDefinitionId=value["bpmnProcessId"],
+                    elementId=flow_id,
+                )
+        return s.ProcessInstanceSequenceFlows(items=list(items.values()))
+
+    async def process_instance_statistics(self, key: int) -> s.ElementStatisticsResult:
+        """Element instance counts per element of one instance (an unknown instance has none)."""
+        return await self._element_statistics(element_instances.c.process_instance_key == key)
+
+    async def process_definition_statistics(
+        self, key: int, spec: s.ProcessDefinitionStatisticsFilter | None
+    ) -> s.ElementStatisticsResult:
+        """Element instance counts per element over the definition's instances that match `spec`.
+
+        As on Operate's diagram, `completed` counts end events only: a badge on every passed task
+        of every finished instance would hide the ones that matter.
+        """
+        pi = process_instances.c
+        ei = element_instances.c
+        spec = spec or s.ProcessDefinitionStatisticsFilter.model_validate({})
+        conditions = self._base_instance_conditions(spec)
+        if spec.or_:
+            conditions.append(
+                or_(*(and_(true(), *self._base_instance_conditions(part)) for part in spec.or_))
+            )
+        matching = select(pi.key).where(pi.process_definition_key == key, *conditions)
+        return await self._element_statistics(
+            ei.process_instance_key.in_(matching),
+            or_(ei.state != "COMPLETED", ei.type == ElementType.END_EVENT.value),
+        )
+
+    async def _element_statistics(self, *conditions: f.Condition) -> s.ElementStatisticsResult:
+        ei = element_instances.c
+        active = ei.state == "ACTIVE"
+        incident = ei.incident_key.is_not(None)
+
+        def count(condition: f.Condition) -> Any:
+            return func.sum(case((condition, 1), else_=0))
+
+        query = (
+            select(
+                ei.element_id,
+                count(and_(active, not_(incident))).label("active"),
+                count(ei.state == "TERMINATED").label("canceled"),
+                count(and_(active, incident)).label("incidents"),
+                count(ei.state == "COMPLETED").label("completed"),
+            )
+            .where(
+                *conditions,
+                ei.type != ElementType.PROCESS.value,
+                # A multi-instance body shares its element id with its inner instances: counted only
+                # for an incident of its own (Camunda does the same).
+                or_(ei.type != ElementType.MULTI_INSTANCE_BODY.value, incident),
+            )
+            .group_by(ei.element_id)
+            .order_by(ei.element_id)
+        )
+        items = [
+            s.ElementStatistics(
+                elementId=row.element_id,
+                active=int(row.active),
+                canceled=int(row.canceled),
+                incidents=int(row.incidents),
+                completed=int(row.completed),
+            )
+            for row in await self._all(query)
+        ]
+        return s.ElementStatisticsResult(items=items)
 
     # --------------------------------------------------------------------------- element instances
 

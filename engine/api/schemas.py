@@ -295,12 +295,9 @@ class ProcessInstanceCreated(Answer):
     tags: list[str] = []
 
 
-class ProcessInstanceFilterFields(Strict):
-    processDefinitionId: StringFilter | None = None
-    processDefinitionName: StringFilter | None = None
-    processDefinitionVersion: IntegerFilter | None = None
-    processDefinitionVersionTag: StringFilter | None = None
-    processDefinitionKey: KeyFilter | None = None
+class BaseProcessInstanceFilterFields(Strict):
+    """What a process instance filter and a process definition's statistics filter share."""
+
     processInstanceKey: KeyFilter | None = None
     parentProcessInstanceKey: KeyFilter | None = None
     parentElementInstanceKey: KeyFilter | None = None
@@ -312,8 +309,26 @@ class ProcessInstanceFilterFields(Strict):
     variables: list[VariableValueFilter] | None = None
 
 
+class ProcessInstanceFilterFields(BaseProcessInstanceFilterFields):
+    processDefinitionId: StringFilter | None = None
+    processDefinitionName: StringFilter | None = None
+    processDefinitionVersion: IntegerFilter | None = None
+    processDefinitionVersionTag: StringFilter | None = None
+    processDefinitionKey: KeyFilter | None = None
+
+
 class ProcessInstanceFilter(ProcessInstanceFilterFields):
     or_: list[ProcessInstanceFilterFields] | None = Field(None, alias="$or")
+
+
+class ProcessDefinitionStatisticsFilter(BaseProcessInstanceFilterFields):
+    """Which instances of the definition the element statistics count."""
+
+    or_: list[BaseProcessInstanceFilterFields] | None = Field(None, alias="$or")
+
+
+class ProcessDefinitionElementStatisticsQuery(Strict):
+    filter: ProcessDefinitionStatisticsFilter | None = None
 
 
 ProcessInstanceSortField = Literal[
@@ -358,6 +373,35 @@ class ProcessInstance(Answer):
 
 class CancelProcessInstance(Strict):
     operationReference: int | None = None
+
+
+class ProcessInstanceSequenceFlow(Answer):
+    """A sequence flow the instance took at least once (Camunda lists each flow once)."""
+
+    sequenceFlowId: str
+    processInstanceKey: str
+    processDefinitionKey: str
+    processDefinitionId: str
+    elementId: str
+    tenantId: str = TENANT
+
+
+class ProcessInstanceSequenceFlows(Answer):
+    items: list[ProcessInstanceSequenceFlow]
+
+
+class ElementStatistics(Answer):
+    """How many instances of one element are in each state; `active` leaves out those with an incident."""
+
+    elementId: str
+    active: int
+    canceled: int
+    incidents: int
+    completed: int
+
+
+class ElementStatisticsResult(Answer):
+    items: list[ElementStatistics]
 
 
 # -------------------------------------------------------------------------------------- element instances
@@ -590,6 +634,21 @@ class Job(Answer):
     tenantId: str = TENANT
     type: str
     worker: str
+
+
+class JobChangeset(BaseModel):
+    """The job attributes to change; a missing or null one keeps its value. Camunda ignores other
+    attributes here, so this model does too."""
+
+    # A 32-bit number in Camunda's API, as in Zeebe's gRPC protocol.
+    retries: int | None = Field(None, le=2**31 - 1)
+    # Milliseconds from now.
+    timeout: int | None = Field(None, ge=1)
+
+
+class JobUpdate(Strict):
+    changeset: JobChangeset
+    operationReference: int | None = None
 
 
 # ----------------------------------------------------------------------------------------------- messages

@@ -1,4 +1,5 @@
-"""Deployed process definitions: search, get, BPMN XML, start form (`/process-definitions`)."""
+"""Deployed process definitions: search, get, BPMN XML, start form, element statistics
+(`/process-definitions`)."""
 
 from __future__ import annotations
 
@@ -132,3 +133,13 @@ async def get_start_form(processDefinitionKey: str, deps: Deps) -> s.FormResult 
     if form is None:
         return Response(status_code=204)
     return form_result(form)
+
+
+@router.post("/{processDefinitionKey}/statistics/element-instances", response_model=s.ElementStatisticsResult)
+async def get_process_definition_statistics(
+    processDefinitionKey: str,
+    deps: Deps,
+    query: Annotated[s.ProcessDefinitionElementStatisticsQuery | None, Body()] = None,
+) -> s.ElementStatisticsResult:
+    key = f.parse_key(processDefinitionKey, "processDefinitionKey")
+    return await deps.queries.process_definition_statistics(key, query.filter if query is not None else None)

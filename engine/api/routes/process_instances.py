@@ -1,4 +1,5 @@
-"""Process instances: create, search, get, cancel (`/process-instances`)."""
+"""Process instances: create, search, get, cancel, their taken flows and element statistics
+(`/process-instances`)."""
 
 from __future__ import annotations
 
@@ -88,6 +89,19 @@ async def search_process_instances(
 @router.get("/{processInstanceKey}", response_model=s.ProcessInstance)
 async def get_process_instance(processInstanceKey: str, deps: Deps) -> s.ProcessInstance:
     return await deps.queries.process_instance(f.parse_key(processInstanceKey, "processInstanceKey"))
+
+
+@router.get("/{processInstanceKey}/sequence-flows", response_model=s.ProcessInstanceSequenceFlows)
+async def get_process_instance_sequence_flows(
+    processInstanceKey: str, deps: Deps
+) -> s.ProcessInstanceSequenceFlows:
+    return await deps.queries.sequence_flows(f.parse_key(processInstanceKey, "processInstanceKey"))
+
+
+@router.get("/{processInstanceKey}/statistics/element-instances", response_model=s.ElementStatisticsResult)
+async def get_process_instance_statistics(processInstanceKey: str, deps: Deps) -> s.ElementStatisticsResult:
+    key = f.parse_key(processInstanceKey, "processInstanceKey")
+    return await deps.queries.process_instance_statistics(key)
 
 
 @router.post("/{processInstanceKey}/cancellation", status_code=204, response_class=Response)

@@ -288,6 +288,19 @@ async function main() {
     ),
   );
 
+  await call("getProcessInstanceSequenceFlows", (c) =>
+    c.getProcessInstanceSequenceFlows({ processInstanceKey: need(instanceKey, "a process instance key") }, nonEmpty),
+  );
+  await call("getProcessDefinitionStatistics", (c) =>
+    c.getProcessDefinitionStatistics(
+      {
+        processDefinitionKey: need(definitionKey, "a process definition key"),
+        filter: { state: "ACTIVE", hasIncident: false },
+      },
+      nonEmpty,
+    ),
+  );
+
   const variables = await call("searchVariables", (c) =>
     c.searchVariables(
       {
@@ -325,9 +338,15 @@ async function main() {
   );
   const incidentKey = incidents?.items?.[0]?.incidentKey;
   await call("getIncident", (c) => c.getIncident({ incidentKey: need(incidentKey, "an incident key") }, ready));
+  await call("getProcessInstanceStatistics", (c) =>
+    c.getProcessInstanceStatistics(
+      { processInstanceKey: need(failing?.processInstanceKey, "a process instance with an incident") },
+      until((answer) => answer.items?.some((item) => item.incidents > 0)),
+    ),
+  );
   await call("resolveIncident", (c) => c.resolveIncident({ incidentKey: need(incidentKey, "an incident key") }));
 
-  await call("searchJobs", (c) =>
+  const jobs = await call("searchJobs", (c) =>
     c.searchJobs(
       {
         filter: { processInstanceKey: need(instanceKey, "a process instance key"), type: "schema-work" },
@@ -335,6 +354,10 @@ async function main() {
       },
       nonEmpty,
     ),
+  );
+
+  await call("updateJob", (c) =>
+    c.updateJob({ jobKey: need(jobs?.items?.[0]?.jobKey, "a job key"), changeset: { retries: 5 } }),
   );
 
   const tasks = await call("searchUserTasks", (c) =>
