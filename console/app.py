@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from console import routes
 from console.context import Console
 from console.engine_client import EngineClient, EngineError
+from console.open311 import load_catalogue
 from console.policy import load_console_policy
 from console.security import Sessions
 from console.store import ConsoleStore
@@ -64,6 +65,7 @@ def create_app(
         clock=clock,
         timezone=timezone,
         calendar=WorkingCalendar(load_calendar_policy(settings.config_dir)),
+        open311=load_catalogue(settings.config_dir, timezone),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/vendor/bpmn-js", StaticFiles(directory=node_modules / "bpmn-js" / "dist"), name="bpmn-js")

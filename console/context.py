@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi.templating import Jinja2Templates
 
 from console.engine_client import EngineClient
+from console.open311 import Catalogue
 from console.policy import ConsolePolicy
 from console.security import Sessions
 from console.store import ConsoleStore
@@ -32,3 +33,5 @@ class Console:
     # are shown in local time and deadlines counted down in working days, as the workers count them.
     timezone: ZoneInfo
     calendar: WorkingCalendar
+    # The Open311 services (config/open311.toml with the hotline's categories).
+    open311: Catalogue

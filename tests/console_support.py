@@ -27,9 +27,12 @@ from engine.api.server import start_rest_server
 from engine.testing.handle import EngineHandle
 from workers.ledger.service import Ledger
 
-__all__ = ["ConsoleStack", "console", "sign_in"]
+__all__ = ["OPEN311_API_KEY", "ConsoleStack", "console", "sign_in"]
 
 SESSION_KEY = "test-console-session-key-" + "k7Qp2Zx9"
+# The Open311 portals' keys the console accepts; tests post as the second.
+OPEN311_API_KEY = "portal-key-2026"
+OPEN311_API_KEYS = f"another-portal, {OPEN311_API_KEY}"
 
 
 @dataclass
@@ -47,7 +50,7 @@ class ConsoleStack:
 async def sign_in(url: str, username: str, password: str = DEMO_PASSWORD) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=url, timeout=20, follow_redirects=False)
     answer = await client.post("/login", data={"username": username, "password": password, "next": "/"})
-    assert answer.status_code == 303, f"{username} could not sign in: {answer.status_code} {answer.text[:300]}"
+    assert answer.status_code == 303, f"{username} could not sign in: {answer.status_code}"
     page = await client.get("/")
     found = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
     assert found, "the start page carries no CSRF token"
@@ -70,6 +73,7 @@ async def console(
         console_database_url=f"sqlite:///{tmp_path / 'console.db'}",
         report_dir=tmp_path / "reports",
         env="development",
+        open311_api_keys=OPEN311_API_KEYS,
     )
     store = open_console_store(str(settings.console_database_url))
     create_demo_users(store, load_console_policy(settings.config_dir), engine_clock())

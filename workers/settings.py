@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     console_session_hours: float = Field(default=8.0, gt=0)
     # The console's own tables (users, audit log, sign-in attempts); by default beside the ledger's.
     console_database_url: str | None = None
+    # Open311 GeoReport v2 (console/open311.py): the API keys of the outside portals that may submit
+    # requests, comma-separated; with none, every submission is refused.
+    open311_api_keys: SecretStr | None = None
 
     @field_validator("ledger_key")
     @classmethod

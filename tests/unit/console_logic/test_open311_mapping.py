@@ -7,9 +7,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import SecretStr
 
 from console.open311 import (
-    API_KEYS_VARIABLE,
     OPEN311_POLICY_FILE,
     SOURCE,
     CaseRecord,
@@ -88,6 +88,13 @@ def test_every_service_is_a_hotline_category_with_its_time_limit_and_keywords(ca
     assert "投诉" in complaint["keywords"].split(","), "keywords are the category's strong cues"
 
 
+@pytest.mark.parametrize("config", [CONFIG, *sorted((CONFIG / "jurisdictions").iterdir())])
+def test_every_jurisdiction_offers_every_category_as_a_service(config: Path) -> None:
+    hotline = load_hotline_policy(config)
+    policy = load_open311_policy(config, hotline)
+    assert {service.category for service in policy.services} == set(hotline.categories), config
+
+
 def write_policy(tmp_path: Path, services: str) -> Path:
     head = (CONFIG / OPEN311_POLICY_FILE).read_text(encoding="utf-8").split("[[services]]")[0]
     (tmp_path / OPEN311_POLICY_FILE).write_text(head + services, encoding="utf-8")
@@ -113,11 +120,11 @@ def test_a_service_code_given_twice_is_refused(tmp_path: Path) -> None:
 
 
 def test_api_keys_come_comma_separated_from_the_environment_and_compare_exactly() -> None:
-    keys = api_keys({API_KEYS_VARIABLE: " portal-a , ,portal-b"})
+    keys = api_keys(SecretStr(" portal-a , ,portal-b"))
     assert keys == {"portal-a", "portal-b"}
     assert key_is_valid("portal-b", keys)
     assert not key_is_valid("portal-", keys) and not key_is_valid(None, keys) and not key_is_valid("", keys)
-    assert api_keys({}) == frozenset(), "no keys configured: every POST is refused"
+    assert api_keys(None) == frozenset(), "no keys configured: every POST is refused"
 
 
 # ------------------------------------------------------------------------------------ a new request
