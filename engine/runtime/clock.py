@@ -9,6 +9,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+# 9999-12-31T23:59:59.999Z, the last moment Python's dates reach: no deadline, timer or clock
+# setting may lie beyond it, or the engine could form no date for it.
+LAST_INSTANT_MS = 253_402_300_799_999
+
 
 class Clock:
     def __init__(self, wall: Callable[[], float] = time.time) -> None:

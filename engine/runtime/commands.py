@@ -15,6 +15,7 @@ from engine.model import ModelError, parse_bpmn, parse_form
 from engine.model.dmn import DecisionRequirements, parse_dmn
 from engine.model.elements import ElementType, Process
 from engine.runtime import decision_calls, instances, jobs, signals, timers, user_tasks
+from engine.runtime.clock import LAST_INSTANT_MS
 from engine.runtime.context import Context
 from engine.runtime.decisions import DecisionEvaluationFailure, DecisionResult
 from engine.runtime.entities import (
@@ -363,7 +364,7 @@ def activate_jobs(
 ) -> list[ActivatedJob]:
     activated = []
     for job in ctx.layer.find(Kind.JOB, "activatable", job_type)[:max_jobs]:
-        job = replace(job, state=JobState.ACTIVATED, worker=worker, deadline=ctx.now + timeout)
+        job = replace(job, state=JobState.ACTIVATED, worker=worker, deadline=_deadline(ctx, timeout))
         jobs.store(ctx, job, "ACTIVATED")
         ctx.effects.due_at.add(job.deadline)
         variables = visible_variables(ctx, job.element_instance_key)
@@ -371,6 +372,16 @@ def activate_jobs(
             variables = {name: variables[name] for name in fetch if name in variables}
         activated.append(ActivatedJob(job, variables))
     return activated
+
+
+def _deadline(ctx: Context, timeout: int) -> int:
+    """When a job activated now for `timeout` ms times out; refused beyond the last instant a date
+    can name, which would otherwise fail the write of the whole batch."""
+    if ctx.now + timeout > LAST_INSTANT_MS:
+        raise invalid_argument(
+            f"Expected a timeout of at most {LAST_INSTANT_MS - ctx.now} ms, but was {timeout}"
+        )
+    return ctx.now + timeout
 
 
 def _job(ctx: Context, key: int, action: str, states: frozenset[JobState]) -> Job:
@@ -452,7 +463,7 @@ def update_job_retries(ctx: Context, key: int, retries: int) -> None:
 
 def update_job_timeout(ctx: Context, key: int, timeout: int) -> None:
     job = _job(ctx, key, "update the timeout of", frozenset({JobState.ACTIVATED}))
-    job = replace(job, deadline=ctx.now + timeout)
+    job = replace(job, deadline=_deadline(ctx, timeout))
     jobs.store(ctx, job, "TIMEOUT_UPDATED")
     ctx.effects.due_at.add(job.deadline)
 

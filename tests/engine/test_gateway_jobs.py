@@ -208,6 +208,27 @@ async def test_update_job_timeout_of_unknown_job_is_not_found(gateway: GatewaySt
     )
 
 
+async def test_a_timeout_beyond_the_last_date_is_refused_and_the_engine_goes_on(
+    gateway: GatewayStub, deploy
+) -> None:
+    await deploy(one_task("far", "far-work").file())
+    await create(gateway, "far")
+    await rejected(
+        gateway.ActivateJobs(
+            pb.ActivateJobsRequest(type="far-work", worker="w", timeout=2**62, maxJobsToActivate=1)
+        ).read(),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "ActivateJobs with a timeout beyond year 9999",
+    )
+    job = await activate_one(gateway, "far-work", timeout_ms=10_000)
+    await rejected(
+        gateway.UpdateJobTimeout(pb.UpdateJobTimeoutRequest(jobKey=job.key, timeout=2**63 - 1)),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "UpdateJobTimeout beyond year 9999",
+    )
+    await complete(gateway, job.key)
+
+
 # ----------------------------------------------------------------------------------- completion
 
 

@@ -11,11 +11,10 @@ from engine.api.problems import Problem
 from engine.api.routes import camunda_router
 from engine.api.services import Services, services
 from engine.gateway.servicer import GATEWAY_VERSION
+from engine.runtime.clock import LAST_INSTANT_MS
 
 router = camunda_router(tags=["Cluster"])
 
-# 9999-12-31T23:59:59.999Z, the last moment Python's dates reach.
-MAX_TIMESTAMP = 253_402_300_799_999
 Deps = Annotated[Services, Depends(services)]
 
 
@@ -61,10 +60,10 @@ async def pin_clock(body: s.ClockPinRequest, deps: Deps) -> Response:
     _require_clock_control(deps)
     if body.timestamp < 0:
         raise Problem(400, f"The value for timestamp is '{body.timestamp}' but must be not negative.")
-    if body.timestamp > MAX_TIMESTAMP:
+    if body.timestamp > LAST_INSTANT_MS:
         # Beyond year 9999 no date can be formed, and every command would fail on the engine's clock.
         raise Problem(
-            400, f"The value for timestamp is '{body.timestamp}' but must be at most {MAX_TIMESTAMP}."
+            400, f"The value for timestamp is '{body.timestamp}' but must be at most {LAST_INSTANT_MS}."
         )
     deps.engine.clock.set_time(body.timestamp)
     return Response(status_code=204)
