@@ -122,9 +122,16 @@ async def serve(args: argparse.Namespace, security: Security | None = None) -> N
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
+    # Halted: another engine took the database (docs/faults.md); exit so a supervisor sees it.
+    halted = asyncio.ensure_future(running.engine.halted.wait())
+    signalled = asyncio.ensure_future(stop.wait())
+    await asyncio.wait((halted, signalled), return_when=asyncio.FIRST_COMPLETED)
+    signalled.cancel()
     log.info("stopping")
     await running.stop()
+    if halted.done():
+        raise SystemExit("python -m engine: stopped, another engine owns the database now")
+    halted.cancel()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -27,12 +27,16 @@ class RunningEngine:
     rest: RestServer | None = None
     # The read-only connections the REST API searches with.
     reader: Database | None = None
+    halt_watch: asyncio.Task[None] | None = None
 
     @property
     def rest_port(self) -> int | None:
         return self.rest.port if self.rest is not None else None
 
     async def stop(self, grace: float | None = 1.0) -> None:
+        if self.halt_watch is not None:
+            self.halt_watch.cancel()
+            await asyncio.gather(self.halt_watch, return_exceptions=True)
         if self.rest is not None:
             await self.rest.stop()
         if self.reader is not None:
@@ -54,7 +58,7 @@ async def start_engine(
     database = open_database(database_url)
     ownership = Ownership(database, database_url)
     ownership.acquire()
-    engine = Engine(Repository(database), clock, max_queue=max_in_flight)
+    engine = Engine(Repository(database, ownership), clock, max_queue=max_in_flight)
     rest: RestServer | None = None
     # The read-only connections the REST API searches with.
     reader: Database | None = None
@@ -84,4 +88,14 @@ async def start_engine(
         await engine.stop()
         ownership.release()
         raise
-    return RunningEngine(engine, server, port, ownership, rest, reader)
+    running = RunningEngine(engine, server, port, ownership, rest, reader)
+    running.halt_watch = asyncio.create_task(_stop_serving_when_halted(running))
+    return running
+
+
+async def _stop_serving_when_halted(running: RunningEngine) -> None:
+    await running.engine.halted.wait()
+    # Another engine owns the database now: clients must reach that one, not this one's stale state.
+    if running.rest is not None:
+        await running.rest.stop()
+    await running.server.stop(0)

@@ -93,7 +93,8 @@ def parse_document(text: str, field: str) -> dict[str, Any]:
 
 
 # Names go into VARCHAR(255) columns of the search projections; PostgreSQL refuses longer ones and
-# any NUL character, and a batch it refuses would be retried for ever, stalling every command.
+# any NUL character. The writer would reject such a command after the database refused its batch
+# (engine/store/repository.py RefusedBatch); checked here, it is refused before costing a write.
 MAX_NAME_LENGTH = 255
 
 

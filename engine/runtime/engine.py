@@ -4,7 +4,9 @@ Commands queue up while a batch is written; the next batch takes all of them (up
 under load many commands share one database transaction, as Zeebe's stream processor shares one
 log append. A command's answer is released only after its batch is committed, so whatever a client
 was told has happened survives a crash. A command that is rejected, or that fails on a bug, is
-dropped with its own state layer and leaves the others untouched.
+dropped with its own state layer and leaves the others untouched. A batch the database refuses for
+the values it holds (one too long for its column) is never retried as it is: its commands run again
+one per batch, and only the one the database refuses alone is rejected.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from engine.runtime.entities import INDEXES, DecisionRequirementsDefinition, Kin
 from engine.runtime.errors import Rejection, RejectionType
 from engine.runtime.records import Record
 from engine.runtime.state import Layer
-from engine.store.repository import Repository
+from engine.store.database import DatabaseInUse
+from engine.store.repository import RefusedBatch, Repository
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ MAX_QUEUE = 20_000
 @dataclass
 class _Batch:
     layer: Layer
+    commands: list[tuple[Command[Any], asyncio.Future[Any]]] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     effects: Effects = field(default_factory=Effects)
     outcomes: list[tuple[asyncio.Future[Any], Any, bool]] = field(default_factory=list)
@@ -72,6 +76,8 @@ class Engine:
         self._keys: Sequence = key_sequence(0)
         self._positions = Sequence(0)
         self._queue: deque[tuple[Command[Any], asyncio.Future[Any]]] = deque()
+        # Commands of a batch the database refused, run again one per batch ahead of the queue.
+        self._again: deque[tuple[Command[Any], asyncio.Future[Any]]] = deque()
         self._wakeup = asyncio.Event()
         self._due: list[int] = []
         self._due_changed = asyncio.Event()
@@ -79,6 +85,9 @@ class Engine:
         self._result_waiters: dict[int, list[asyncio.Future[tuple[bool, dict[str, Any]]]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Set for good when another engine took the database: from then on nothing is written.
+        self.halted = asyncio.Event()
+        self._halt_error: InternalError | None = None
 
     # ------------------------------------------------------------------------------------ lifecycle
 
@@ -136,6 +145,8 @@ class Engine:
         return await self._submit(command)
 
     async def _submit(self, command: Command[T]) -> T:
+        if self._halt_error is not None:
+            raise self._halt_error
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.append((command, future))
         self._wakeup.set()
@@ -144,16 +155,50 @@ class Engine:
     async def _process(self) -> None:
         # The next batch is processed while the previous one is written (on a thread), on top of
         # its layer; writes stay in order, and nothing is answered before its own batch is written.
-        writing: asyncio.Task[None] | None = None
+        writing: asyncio.Task[_Batch | None] | None = None
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            while self._queue:
+            if writing is not None and writing.done():
+                refused, writing = writing.result(), None
+                if refused is not None:
+                    self._run_again(refused)
+            while self._queue or self._again:
                 batch = self._process_batch(self._top)
                 self._top = batch.layer
                 if writing is not None:
-                    await writing
+                    refused, writing = await writing, None
+                    if self._halt_error is not None:
+                        self._fail(batch.commands)
+                        return
+                    if refused is not None:
+                        # This batch was processed on top of the refused one's changes.
+                        self._run_again(refused, batch)
+                        continue
                 writing = asyncio.create_task(self._commit(batch))
+
+    def _halt(self, error: DatabaseInUse, batch: _Batch) -> None:
+        log.critical("%s; this engine writes and answers nothing more", error)
+        self._halt_error = InternalError(f"this engine has stopped: {error}")
+        self._fail([*batch.commands, *self._again, *self._queue])
+        self._again.clear()
+        self._queue.clear()
+        self.halted.set()
+
+    def _fail(self, commands: list[tuple[Command[Any], asyncio.Future[Any]]]) -> None:
+        assert self._halt_error is not None
+        for _, future in commands:
+            if not future.done():
+                future.set_exception(self._halt_error)
+
+    def _run_again(self, refused: _Batch, on_top: _Batch | None = None) -> None:
+        """Put back, in their order, the commands of a refused batch (but a lone one, rejected
+        already) and those of the batch processed on top of it; both layers are dropped."""
+        again = refused.commands if len(refused.commands) > 1 else []
+        if on_top is not None:
+            again = again + on_top.commands
+        self._again.extendleft(reversed(again))
+        self._top = self.base
 
     def _process_batch(self, top: Layer) -> _Batch:
         now = self.clock.now_ms()
@@ -164,8 +209,10 @@ class Engine:
 
     def _process_commands(self, top: Layer, now: int) -> _Batch:
         batch = _Batch(top.child())
-        for _ in range(min(MAX_BATCH, len(self._queue))):
-            command, future = self._queue.popleft()
+        source, count = (self._again, 1) if self._again else (self._queue, min(MAX_BATCH, len(self._queue)))
+        for _ in range(count):
+            command, future = source.popleft()
+            batch.commands.append((command, future))
             layer = batch.layer.child()
             ctx = Context(layer, now, self._keys, self._positions, self.models)
             try:
@@ -185,10 +232,28 @@ class Engine:
         batch.last_key, batch.last_position = self._keys.last, self._positions.last
         return batch
 
-    async def _commit(self, batch: _Batch) -> None:
+    async def _commit(self, batch: _Batch) -> _Batch | None:
+        """Write the batch and answer its commands; returns it when the database refused it."""
         changes = list(batch.layer.stored_changes())
         if changes or batch.records:
-            await self._write(changes, batch.records, batch.last_key, batch.last_position)
+            try:
+                await self._write(changes, batch.records, batch.last_key, batch.last_position)
+            except DatabaseInUse as error:
+                self._halt(error, batch)
+                return None
+            except RefusedBatch as refusal:
+                log.error("the database refused a batch of %d commands: %s", len(batch.commands), refusal)
+                if len(batch.commands) == 1:
+                    future = batch.commands[0][1]
+                    if not future.done():
+                        future.set_exception(
+                            Rejection(
+                                RejectionType.INVALID_ARGUMENT,
+                                f"Expected values the database can store, but it refused them: {refusal}",
+                            )
+                        )
+                self._wakeup.set()
+                return batch
         batch.layer.merge_into_parent()
         # The batch processed on top of this one now rests on the base directly.
         if self._top is batch.layer:
@@ -203,32 +268,48 @@ class Engine:
             else:
                 future.set_exception(outcome)
         self._apply(batch.effects)
+        return None
 
     async def _write(
         self, changes: list[Any], records: list[Record], last_key: int, last_position: int
     ) -> None:
         delay = 0.05
+        retried = False
         while True:
             try:
                 await asyncio.to_thread(self.repository.write, changes, records, last_key, last_position)
                 return
+            except DatabaseInUse:
+                raise
+            except RefusedBatch:
+                # After a failed attempt, the collision may be with this very batch, which that
+                # attempt committed after all (the database came back between the checks).
+                if retried and await self._was_stored(records, last_position):
+                    return
+                raise
             except Exception:
                 # Nothing of this batch was acknowledged yet: keep it and try again once the database
                 # is back; meanwhile new commands wait (and back-pressure answers when too many do).
                 log.exception("writing a batch failed; retrying in %.2f s", delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
-            if records and await self._was_stored(last_position):
-                # The connection dropped after the commit reached the database but before its answer
-                # did: the batch is stored, and writing it again would only collide with itself.
-                log.warning("the batch was committed before the connection dropped; going on")
+            retried = True
+            if await self._was_stored(records, last_position):
                 return
 
-    async def _was_stored(self, last_position: int) -> bool:
+    async def _was_stored(self, records: list[Record], last_position: int) -> bool:
+        """Whether a batch whose write failed was committed all the same: the connection dropped
+        after the commit reached the database but before its answer did. Writing it again would
+        only collide with itself."""
+        if not records:
+            return False
         try:
-            return await asyncio.to_thread(self.repository.stored_position) >= last_position
+            stored = await asyncio.to_thread(self.repository.stored_position) >= last_position
         except Exception:
             return False  # the database is still away: the write is retried
+        if stored:
+            log.warning("the batch was committed before the connection dropped; going on")
+        return stored
 
     def _apply(self, effects: Effects) -> None:
         for job_type in effects.activatable_job_types:
@@ -298,7 +379,12 @@ class Engine:
                 while self._due and self._due[0] <= now:
                     heapq.heappop(self._due)
                 # Past the back-pressure limit: a refusal here would end the timers for good.
-                upcoming = await self._submit(self._due_work)
+                try:
+                    upcoming = await self._submit(self._due_work)
+                except (Rejection, InternalError):
+                    # Nothing of it was stored: it is due still, and runs again once more falls due.
+                    log.exception("the due timers and job timeouts could not be processed")
+                    continue
                 if upcoming is not None:
                     heapq.heappush(self._due, upcoming)
                 continue

@@ -7,13 +7,18 @@ that later upgrades to a write fails with SQLITE_BUSY under concurrency, ignorin
 from __future__ import annotations
 
 import fcntl
+import logging
+import select
 import zlib
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, Text, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateIndex
+
+log = logging.getLogger(__name__)
 
 metadata = MetaData()
 
@@ -99,18 +104,29 @@ class DatabaseInUse(Exception):
     """Another engine already owns this database."""
 
 
+def advisory_lock_id(url: str) -> int:
+    """The PostgreSQL advisory lock that marks the database at `url` as owned by an engine."""
+    return zlib.crc32(url.encode())
+
+
 class Ownership:
     """One engine per database: two writers would interleave their keys and logs.
 
     SQLite: an exclusive `flock` on a file beside the database. PostgreSQL: a session advisory
-    lock held on a connection of its own. Both vanish with the process, `kill -9` included.
+    lock held on a connection of its own. Both vanish with the process, `kill -9` included; the
+    PostgreSQL lock also vanishes with its session when the server restarts, so `confirm` runs
+    before every write and takes it again.
     """
 
     def __init__(self, engine: Engine, url: str) -> None:
         self._engine = engine
         self._url = url
         self._file: Any = None
+        self._lock_id: int | None = None
         self._connection: Any = None
+        # Set when the pool opens a connection: after a reconnect the lock's session is checked,
+        # even where its socket showed nothing (a server host that went down without a word).
+        self._doubted = False
 
     def acquire(self) -> None:
         parsed = make_url(self._url)
@@ -125,16 +141,62 @@ class Ownership:
                 self._file = None
                 raise DatabaseInUse(f"another engine is using the database {self._url}") from None
         elif parsed.get_backend_name() == "postgresql":
-            self._connection = self._engine.connect()
-            lock_id = zlib.crc32(self._url.encode())
-            locked = self._connection.execute(
-                text("SELECT pg_try_advisory_lock(:id)"), {"id": lock_id}
-            ).scalar()
-            self._connection.commit()
-            if not locked:
-                self._connection.close()
+            self._lock_id = advisory_lock_id(self._url)
+            self._lock(f"another engine is using the database {self._url}")
+            event.listen(self._engine, "connect", self._doubt)
+
+    def _doubt(self, _dbapi_connection: Any, _record: Any) -> None:
+        self._doubted = True
+
+    def _lock(self, refusal: str) -> None:
+        connection = self._engine.connect()
+        try:
+            query = text("SELECT pg_try_advisory_lock(:id)")
+            locked = connection.execute(query, {"id": self._lock_id}).scalar()
+            connection.commit()
+        except BaseException:
+            connection.invalidate()
+            raise
+        if not locked:
+            connection.close()
+            raise DatabaseInUse(refusal)
+        self._connection = connection
+
+    def confirm(self) -> None:
+        """Make sure this engine still owns the database, before it writes.
+
+        A lock session that ended (the server restarted, or the backend was terminated) is
+        replaced, its lock taken again; `DatabaseInUse` when another engine took it meanwhile.
+        The usual answer costs no round trip: the session's socket turns readable only when the
+        server said something unasked, as it does when it ends the session; after the pool
+        reconnected, the session is asked.
+        """
+        if self._lock_id is None:
+            return
+        if self._connection is not None:
+            if not self._doubted and not self._suspect():
+                return
+            self._doubted = False
+            try:
+                self._connection.exec_driver_sql("SELECT 1").scalar()
+                self._connection.commit()
+                return
+            except DBAPIError:
+                log.warning("the session holding the lock on %s ended; taking the lock again", self._url)
+                self._connection.invalidate()
                 self._connection = None
-                raise DatabaseInUse(f"another engine is using the database {self._url}")
+        self._lock(
+            f"another engine took the database {self._url} while this engine's lock on it was lost "
+            "(a database restart?); this engine must stop"
+        )
+
+    def _suspect(self) -> bool:
+        try:
+            socket = self._connection.connection.dbapi_connection.fileno()
+        except Exception:
+            return True  # the driver knows the connection is closed
+        readable, _, _ = select.select([socket], [], [], 0)
+        return bool(readable)
 
     def release(self) -> None:
         if self._file is not None:
@@ -144,3 +206,6 @@ class Ownership:
             # Closing would only return the connection to the pool, still holding the lock.
             self._connection.invalidate()
             self._connection = None
+        if event.contains(self._engine, "connect", self._doubt):
+            event.remove(self._engine, "connect", self._doubt)
+        self._lock_id = None

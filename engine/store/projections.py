@@ -450,17 +450,46 @@ _HANDLERS = {
 }
 
 
-def apply(connection: Connection, records: Iterable[Record]) -> None:
-    """Fold one batch's records into the projection, in the batch's own transaction."""
+def _fold(records: Iterable[Record]) -> tuple[_Batch, int]:
     batch = _Batch()
     last = 0
     for record in records:
         batch.fold(record)
         last = max(last, record.position)
+    return batch, last
+
+
+def apply(connection: Connection, records: Iterable[Record]) -> None:
+    """Fold one batch's records into the projection, in the batch's own transaction."""
+    batch, last = _fold(records)
     if last == 0:
         return
     batch.write(connection)
     _set_position(connection, last)
+
+
+def oversized(records: Iterable[Record]) -> list[str]:
+    """What in these records is longer than its column allows, said for a person.
+
+    Asked only after the database refused a batch: PostgreSQL names neither the column nor the
+    value, and SQLite does not check lengths at all.
+    """
+    batch, _ = _fold(records)
+    # The same value lands in several rows and tables (a process id in every element's row).
+    found: dict[tuple[str, str, int], list[str]] = {}
+    for rows in vars(batch).values():
+        for row in (*rows.inserts.values(), *rows.updates.values()):
+            for name, value in row.items():
+                length = getattr(rows.table.c[name].type, "length", None)
+                if isinstance(value, str) and length is not None and len(value) > length:
+                    tables = found.setdefault((name, value, length), [])
+                    if rows.table.name not in tables:
+                        tables.append(rows.table.name)
+    return [
+        f"{name} '{value[:40]}…' has {len(value)} characters, but at most {length} fit "
+        f"(column {name} of {', '.join(tables)})"
+        for (name, value, length), tables in found.items()
+    ]
 
 
 def _set_position(connection: Connection, position: int) -> None:

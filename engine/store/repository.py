@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import DataError, IntegrityError
 
 from engine.jsoncodec import dumps
 from engine.runtime.entities import (
@@ -27,7 +28,7 @@ from engine.runtime.entities import (
 from engine.runtime.records import Record, ValueType
 from engine.runtime.state import TOMBSTONE
 from engine.store import projections
-from engine.store.database import meta_table, records_table, state_table
+from engine.store.database import Ownership, meta_table, records_table, state_table
 
 _LAST_KEY = "last_key"
 _LAST_POSITION = "last_position"
@@ -83,6 +84,11 @@ def decode_entity(kind: Kind, data: str) -> Any:
     return ENTITY_TYPES[kind](**fields)
 
 
+class RefusedBatch(Exception):
+    """The database refused a batch for what it holds (a value too long, a character it cannot
+    store): writing it again would fail the same way, unlike a lost connection."""
+
+
 @dataclass
 class LoadedState:
     entities: dict[Kind, list[Any]]
@@ -91,8 +97,10 @@ class LoadedState:
 
 
 class Repository:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, ownership: Ownership | None = None) -> None:
         self.engine = engine
+        # Confirmed before every write: a write without it could interleave with another engine's.
+        self._ownership = ownership
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
 
         def marks(count: int) -> str:
@@ -144,7 +152,12 @@ class Repository:
         only stored rows are deleted before the new ones are inserted.
         Rows go straight to the driver's executemany: this is the engine's hot path, and the
         statements are fixed, so SQLAlchemy's per-row parameter processing buys nothing here.
+        Raises `RefusedBatch` when the database refuses the values themselves, and `DatabaseInUse`
+        when another engine took the database; anything else (a lost connection, a lock, a
+        conflict) may go away and is raised as it came.
         """
+        if self._ownership is not None:
+            self._ownership.confirm()
         removed: list[tuple[str, Any]] = []
         stored: list[tuple[str, Any, str]] = []
         for kind, key, entity, existed in changes:
@@ -164,17 +177,21 @@ class Repository:
             )
             for record in records
         ]
-        with self.engine.begin() as connection:
-            if removed:
-                connection.exec_driver_sql(self._sql["delete_state"], removed)
-            if stored:
-                connection.exec_driver_sql(self._sql["insert_state"], stored)
-            if rows:
-                connection.exec_driver_sql(self._sql["insert_record"], rows)
-                projections.apply(connection, records)
-            connection.exec_driver_sql(
-                self._sql["update_meta"], [(last_key, _LAST_KEY), (last_position, _LAST_POSITION)]
-            )
+        try:
+            with self.engine.begin() as connection:
+                if removed:
+                    connection.exec_driver_sql(self._sql["delete_state"], removed)
+                if stored:
+                    connection.exec_driver_sql(self._sql["insert_state"], stored)
+                if rows:
+                    connection.exec_driver_sql(self._sql["insert_record"], rows)
+                    projections.apply(connection, records)
+                connection.exec_driver_sql(
+                    self._sql["update_meta"], [(last_key, _LAST_KEY), (last_position, _LAST_POSITION)]
+                )
+        except (DataError, IntegrityError) as error:
+            reasons = projections.oversized(records) or [str(error.orig).strip()]
+            raise RefusedBatch("; ".join(reasons)) from error
 
     def records_of(self, process_instance_key: int) -> list[Record]:
         """Every record of one process instance, in log order."""
