@@ -184,3 +184,94 @@ def _account(user: User) -> Account:
 
 def open_console_store(url: str) -> ConsoleStore:
     return ConsoleStore(open_engine(url))
+
+
+# ------------------------------------------------------------------------------- case attachments
+
+
+class Attachment(Base):
+    """A file attached to a case in the console (photos, documents, recordings); who uploaded it
+    and when. Readable by whoever may see the case (console/routes/cases.py checks that)."""
+
+    __tablename__ = "console_attachments"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(40), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    content: Mapped[bytes]
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime]
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    id: int
+    case_number: str
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+class Attachments:
+    """The console_attachments table, in the console's database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(
+        self,
+        case_number: str,
+        filename: str,
+        content_type: str,
+        content: bytes,
+        uploaded_by: str,
+        now: datetime,
+    ) -> int:
+        row = Attachment(
+            case_number=case_number,
+            filename=filename,
+            content_type=content_type,
+            size=len(content),
+            content=content,
+            uploaded_by=uploaded_by,
+            uploaded_at=now,
+        )
+        with Session(self._engine) as session, session.begin():
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def of_case(self, case_number: str) -> list[AttachmentInfo]:
+        """The case's attachments, oldest first, without their contents."""
+        query = select(*_ATTACHMENT_INFO).where(Attachment.case_number == case_number).order_by(Attachment.id)
+        with Session(self._engine) as session:
+            return [AttachmentInfo(*row) for row in session.execute(query)]
+
+    def content(self, case_number: str, attachment_id: int) -> tuple[AttachmentInfo, bytes] | None:
+        """The attachment `attachment_id` of case `case_number` (of no other case) and its bytes."""
+        query = select(*_ATTACHMENT_INFO, Attachment.content).where(
+            Attachment.id == attachment_id, Attachment.case_number == case_number
+        )
+        with Session(self._engine) as session:
+            row = session.execute(query).one_or_none()
+            return None if row is None else (AttachmentInfo(*row[:-1]), row[-1])
+
+
+_ATTACHMENT_INFO = (
+    Attachment.id,
+    Attachment.case_number,
+    Attachment.filename,
+    Attachment.content_type,
+    Attachment.size,
+    Attachment.uploaded_by,
+    Attachment.uploaded_at,
+)
+
+
+def attachments_of(store: ConsoleStore) -> Attachments:
+    """The attachments kept in `store`'s database (its tables are created with the store's)."""
+    return Attachments(store._engine)
