@@ -1,9 +1,11 @@
 """Open311 GeoReport v2 at /open311/v2/ for outside portals: services.json, requests.json (POST to
 submit, GET to follow), requests/{id}.json and tokens/{token}.json. JSON only.
 
-No session and no CSRF token: portals are programs, not signed-in users. Submitting needs an
-`api_key` of MINSHENG_OPEN311_API_KEYS; reading needs none, as what it shows holds no personal data
-(see console/open311.py). Errors are the spec's array `[{"code": ..., "description": ...}]`.
+No session and no CSRF token: portals are programs, not signed-in users. Everything but the
+service list needs an `api_key` of MINSHENG_OPEN311_API_KEYS (a form field to submit, a query
+parameter to read): what a request's status tells is no personal data (see console/open311.py), but
+a case is shown only to the portals the city gave a key, not to whoever guesses its number.
+Errors are the spec's array `[{"code": ..., "description": ...}]`.
 """
 
 from __future__ import annotations
@@ -55,8 +57,8 @@ async def services(console: ConsoleDep) -> Response:
 @router.post("/requests.json")
 async def submit_request(request: Request, console: ConsoleDep) -> Response:
     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
-    if not key_is_valid(form.get("api_key"), api_keys(console.settings.open311_api_keys)):
-        return _error(Open311Error(403, "api_key 无效或缺失"))
+    if (refused := _refused(console, form.get("api_key"))) is not None:
+        return refused
     catalogue = console.open311
     try:
         new = parse_new_request(form, catalogue)
@@ -79,8 +81,16 @@ async def submit_request(request: Request, console: ConsoleDep) -> Response:
     )
 
 
+def _refused(console: Console, given: str | None) -> JSONResponse | None:
+    if key_is_valid(given, api_keys(console.settings.open311_api_keys)):
+        return None
+    return _error(Open311Error(403, "api_key 无效或缺失"))
+
+
 @router.get("/requests.json")
 async def list_requests(request: Request, console: ConsoleDep) -> Response:
+    if (refused := _refused(console, request.query_params.get("api_key"))) is not None:
+        return refused
     catalogue = console.open311
     try:
         query = parse_query(request.query_params, catalogue, console.clock())
@@ -92,7 +102,9 @@ async def list_requests(request: Request, console: ConsoleDep) -> Response:
 
 
 @router.get("/requests/{case_number}.json")
-async def one_request(case_number: str, console: ConsoleDep) -> Response:
+async def one_request(case_number: str, request: Request, console: ConsoleDep) -> Response:
+    if (refused := _refused(console, request.query_params.get("api_key"))) is not None:
+        return refused
     catalogue = console.open311
     case = await case_lookup.case_by_number(console.settings.ledger_database_url, case_number)
     if case is None or not is_public(case, catalogue.policy):
@@ -101,7 +113,9 @@ async def one_request(case_number: str, console: ConsoleDep) -> Response:
 
 
 @router.get("/tokens/{token}.json")
-async def token(token: str, console: ConsoleDep) -> Response:
+async def token(token: str, request: Request, console: ConsoleDep) -> Response:
+    if (refused := _refused(console, request.query_params.get("api_key"))) is not None:
+        return refused
     unknown = Open311Error(404, f"token 不存在：{token}")
     if not token.isdigit():
         return _error(unknown)

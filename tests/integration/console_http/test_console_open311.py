@@ -27,9 +27,10 @@ NOISE = {
 }
 
 
-def portal(console: ConsoleStack) -> httpx.AsyncClient:
-    """An outside portal: no session, no CSRF token."""
-    return httpx.AsyncClient(base_url=f"{console.url}/open311/v2", timeout=20)
+def portal(console: ConsoleStack, key: str | None = KEY) -> httpx.AsyncClient:
+    """An outside portal: no session, no CSRF token; its key (if any) on every request's query."""
+    params = {} if key is None else {"api_key": key}
+    return httpx.AsyncClient(base_url=f"{console.url}/open311/v2", timeout=20, params=params)
 
 
 async def hotline_instances(console: ConsoleStack) -> list[dict[str, Any]]:
@@ -175,6 +176,18 @@ async def test_a_request_without_a_valid_api_key_is_refused_and_starts_nothing(c
         missing = await client.post("/requests.json", data=NOISE)
         assert missing.status_code == 403
     assert await hotline_instances(console) == [], "a refused request started a ticket"
+
+
+async def test_reading_requests_needs_a_portals_key(console: ConsoleStack) -> None:
+    async with portal(console) as client:
+        token, number = await submitted(console, client, NOISE)
+    for key in (None, "wrong-key"):
+        async with portal(console, key) as stranger:
+            assert (await stranger.get("/services.json")).status_code == 200, "the service list is public"
+            for path in (f"/requests/{number}.json", "/requests.json", f"/tokens/{token}.json"):
+                answer = await stranger.get(path)
+                assert answer.status_code == 403, f"{path} answered {answer.status_code} without a valid key"
+                assert number not in answer.text
 
 
 async def test_errors_come_as_the_spec_error_array(console: ConsoleStack) -> None:
