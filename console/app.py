@@ -65,6 +65,7 @@ def create_app(
         clock=clock,
         timezone=timezone,
         calendar=WorkingCalendar(load_calendar_policy(settings.config_dir)),
+        cases=ledger.case_search(),
         open311=load_catalogue(settings.config_dir, timezone),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

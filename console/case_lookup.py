@@ -1,25 +1,18 @@
 """Read-only lookups in the ledger that its service has no view for: the case a process instance
 registered (intake and Open311 tokens), and the cases Open311 lists. They read the same tables as
-`workers.ledger.service.Ledger`, on their own connection pool per database URL, and run in a thread
-so that the event loop does not wait on the database.
+`workers.ledger.service.Ledger`, on its connections (`console.cases.engine`), and run in a thread so
+that the event loop does not wait on the database.
 """
 
 from __future__ import annotations
 
 import asyncio
-from functools import cache
 
 from sqlalchemy import Engine, Select, not_, or_, select
 from sqlalchemy.orm import Session
 
 from console.open311 import CaseRecord, Open311Policy, RequestQuery
 from workers.ledger import models
-from workers.ledger.database import open_engine
-
-
-@cache
-def _engine(url: str) -> Engine:
-    return open_engine(url)
 
 
 def _record(case: models.Case) -> CaseRecord:
@@ -40,25 +33,25 @@ def _record(case: models.Case) -> CaseRecord:
     )
 
 
-def _read(url: str, query: Select[models.Case]) -> list[CaseRecord]:
-    with Session(_engine(url)) as session:
+def _read(engine: Engine, query: Select[models.Case]) -> list[CaseRecord]:
+    with Session(engine) as session:
         return [_record(case) for case in session.scalars(query)]
 
 
-async def case_of_instance(url: str, process_instance_key: int) -> CaseRecord | None:
+async def case_of_instance(engine: Engine, process_instance_key: int) -> CaseRecord | None:
     """The case the instance registered, once its register task ran."""
     query = select(models.Case).where(models.Case.process_instance_key == process_instance_key).limit(1)
-    found = await asyncio.to_thread(_read, url, query)
+    found = await asyncio.to_thread(_read, engine, query)
     return found[0] if found else None
 
 
-async def case_by_number(url: str, case_number: str) -> CaseRecord | None:
+async def case_by_number(engine: Engine, case_number: str) -> CaseRecord | None:
     query = select(models.Case).where(models.Case.case_number == case_number)
-    found = await asyncio.to_thread(_read, url, query)
+    found = await asyncio.to_thread(_read, engine, query)
     return found[0] if found else None
 
 
-async def public_cases(url: str, request: RequestQuery, policy: Open311Policy) -> list[CaseRecord]:
+async def public_cases(engine: Engine, request: RequestQuery, policy: Open311Policy) -> list[CaseRecord]:
     """The cases a portal may read that match `request`, newest first."""
     case = models.Case
     query = select(case).where(case.channel.in_(policy.channels), case.confidential.is_(False))
@@ -74,4 +67,4 @@ async def public_cases(url: str, request: RequestQuery, policy: Open311Policy) -
         elif request.status == "open":
             query = query.where(not_(closed))
     query = query.order_by(case.received_at.desc(), case.id.desc()).limit(request.limit)
-    return await asyncio.to_thread(_read, url, query)
+    return await asyncio.to_thread(_read, engine, query)

@@ -14,6 +14,7 @@ from console.open311 import Catalogue
 from console.policy import ConsolePolicy
 from console.security import Sessions
 from console.store import ConsoleStore
+from workers.ledger.queries import CaseSearch
 from workers.ledger.service import Ledger
 from workers.services.calendar import WorkingCalendar
 from workers.settings import Settings
@@ -33,5 +34,7 @@ class Console:
     # are shown in local time and deadlines counted down in working days, as the workers count them.
     timezone: ZoneInfo
     calendar: WorkingCalendar
+    # The ledger's searches, on the ledger's connections.
+    cases: CaseSearch
     # The Open311 services (config/open311.toml with the hotline's categories).
     open311: Catalogue

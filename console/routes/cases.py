@@ -57,10 +57,8 @@ from workers.ledger.queries import (
     COUNT_CAP,
     CasePage,
     CaseQuery,
-    CaseSearch,
     CaseSummary,
     Cursor,
-    open_case_search,
 )
 from workers.ledger.service import CaseView, HistoryEntry, UnknownCase
 from workers.services.calendar import UncoveredYearError
@@ -200,7 +198,7 @@ async def _search(request: Request, console: Console, user: Principal) -> dict[s
     if unit is False:
         page, total = CasePage((), None, None), 0
     else:
-        search = _case_search(request, console)
+        search = console.cases
         page = await asyncio.to_thread(search.search, query, user.viewer, after=after, before=before)
         total = await asyncio.to_thread(search.count, query)
     deadline = policies(console.settings.config_dir).deadline
@@ -291,16 +289,6 @@ def _appellant_json(appellant: Appellant) -> dict[str, Any]:
 @cache
 def _classification(config_dir: Path) -> ClassificationPolicy:
     return load_classification_policy(config_dir)
-
-
-def _case_search(request: Request, console: Console) -> CaseSearch:
-    """The app's case search, opened on first use (one connection pool per app)."""
-    state = request.app.state
-    search: CaseSearch | None = getattr(state, "case_search", None)
-    if search is None:
-        search = open_case_search(console.settings)
-        state.case_search = search
-    return search
 
 
 # ------------------------------------------------------------------------------------------ one case
@@ -401,7 +389,7 @@ def _due_label(due_at: datetime, deadline: DeadlinePolicy) -> str:
 
 
 def _case_context(request: Request, console: Console, user: Principal, view: CaseView) -> dict[str, Any]:
-    search = _case_search(request, console)
+    search = console.cases
     if search.in_clear(user.viewer, view.appellant):
         audit(console, request, user, VIEW_APPELLANT, view.case_number, "案件详情")
     timeline = [_entry(console, entry) for entry in view.history]

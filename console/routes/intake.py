@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import Engine
 
 from console import case_lookup
 from console.auth import Allowed, ConsoleDep, CsrfDep, Principal, audit
@@ -301,7 +302,7 @@ async def register(
     )
     key = str(created["processInstanceKey"])
     audit(console, request, user, "intake", key, channel.process_id)
-    case = await _registered_case(console.settings.ledger_database_url, int(key))
+    case = await _registered_case(console.cases.engine, int(key))
     answer: dict[str, Any] = {"processInstanceKey": key, "channel": channel.process_id, "caseNumber": None}
     if case is None:
         answer["message"] = f"{channel.label}已提交（流程实例 {key}），正在登记编号，请稍后在案件查询中查看。"
@@ -314,11 +315,11 @@ async def register(
     return JSONResponse(answer, status_code=201)
 
 
-async def _registered_case(url: str, key: int) -> CaseRecord | None:
+async def _registered_case(engine: Engine, key: int) -> CaseRecord | None:
     """The case the workers registered for instance `key`, waiting a bounded while for them."""
     deadline = time.monotonic() + REGISTRATION_WAIT_S
     while True:
-        case = await case_lookup.case_of_instance(url, key)
+        case = await case_lookup.case_of_instance(engine, key)
         if case is not None or time.monotonic() >= deadline:
             return case
         await asyncio.sleep(REGISTRATION_POLL_S)

@@ -96,8 +96,7 @@ async def list_requests(request: Request, console: ConsoleDep) -> Response:
         query = parse_query(request.query_params, catalogue, console.clock())
     except Open311Error as error:
         return _error(error)
-    url = console.settings.ledger_database_url
-    cases = await case_lookup.public_cases(url, query, catalogue.policy)
+    cases = await case_lookup.public_cases(console.cases.engine, query, catalogue.policy)
     return _json(await _service_requests(console, catalogue, cases))
 
 
@@ -106,7 +105,7 @@ async def one_request(case_number: str, request: Request, console: ConsoleDep) -
     if (refused := _refused(console, request.query_params.get("api_key"))) is not None:
         return refused
     catalogue = console.open311
-    case = await case_lookup.case_by_number(console.settings.ledger_database_url, case_number)
+    case = await case_lookup.case_by_number(console.cases.engine, case_number)
     if case is None or not is_public(case, catalogue.policy):
         return _error(Open311Error(404, f"service_request_id 不存在：{case_number}"))
     return _json(await _service_requests(console, catalogue, [case]))
@@ -120,7 +119,7 @@ async def token(token: str, request: Request, console: ConsoleDep) -> Response:
     if not token.isdigit():
         return _error(unknown)
     catalogue = console.open311
-    case = await case_lookup.case_of_instance(console.settings.ledger_database_url, int(token))
+    case = await case_lookup.case_of_instance(console.cases.engine, int(token))
     if case is not None:
         if not is_public(case, catalogue.policy):
             return _error(unknown)

@@ -7,11 +7,11 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from ledger_support import ledger_settings, open_test_ledger
+from ledger_support import open_test_ledger
 
 from workers.ledger.events import AppellantDetails, CaseRegistration, Deadline, Details, Transition
 from workers.ledger.masking import Viewer
-from workers.ledger.queries import CaseQuery, CaseSearch, Cursor, open_case_search
+from workers.ledger.queries import CaseQuery, CaseSearch, Cursor
 from workers.ledger.service import Ledger
 
 HOUSING, ENFORCEMENT, ENVIRONMENT = "住房城乡建设委", "综合执法局", "环保局"
@@ -34,10 +34,8 @@ def ledger(ledger_url: str) -> Iterator[Ledger]:
 
 
 @pytest.fixture
-def search(ledger: Ledger, ledger_url: str) -> Iterator[CaseSearch]:
-    found = open_case_search(ledger_settings(ledger_url))
-    yield found
-    found.close()
+def search(ledger: Ledger) -> CaseSearch:
+    return ledger.case_search()
 
 
 class Cases:

@@ -24,10 +24,8 @@ from sqlalchemy.orm import Session
 
 from workers.ledger import models
 from workers.ledger.crypto import PersonalDataCipher
-from workers.ledger.database import open_engine
 from workers.ledger.masking import Appellant, Viewer, shown_to
-from workers.ledger.policy import PrivacyPolicy, load_ledger_policy
-from workers.settings import Settings, SettingsError, ledger_key_bytes
+from workers.ledger.policy import PrivacyPolicy
 
 PAGE_SIZE = 50
 # The list says "more than N" beyond this: an exact count of a broad search over a million cases
@@ -115,8 +113,10 @@ class CaseSearch:
         self._cipher = cipher
         self._privacy = privacy
 
-    def close(self) -> None:
-        self._engine.dispose()
+    @property
+    def engine(self) -> Engine:
+        """The ledger's connection pool, for other read-only queries of the console."""
+        return self._engine
 
     def in_clear(self, viewer: Viewer, appellant: Appellant) -> bool:
         """Whether `viewer` sees `appellant`'s personal data unmasked (and there is some to see)."""
@@ -237,12 +237,3 @@ def _newer_than(cursor: Cursor) -> list[ColumnElement[bool]]:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def open_case_search(settings: Settings) -> CaseSearch:
-    """Searches of the ledger of `settings` (migrated by the workers), with its key and policy."""
-    if settings.ledger_key is None:
-        raise SettingsError("MINSHENG_LEDGER_KEY: is required to read appellants' personal data")
-    cipher = PersonalDataCipher(ledger_key_bytes(settings.ledger_key))
-    privacy = load_ledger_policy(settings.config_dir).privacy
-    return CaseSearch(open_engine(settings.ledger_database_url), cipher, privacy)

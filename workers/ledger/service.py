@@ -24,6 +24,7 @@ from workers.ledger.database import open_engine
 from workers.ledger.masking import Appellant, Viewer, shown_to
 from workers.ledger.migrations import migrate
 from workers.ledger.policy import LedgerPolicy, load_ledger_policy
+from workers.ledger.queries import CaseSearch
 from workers.services.repeats import OpenCase
 from workers.settings import Settings, SettingsError, ledger_key_bytes
 
@@ -137,6 +138,10 @@ class Ledger:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    def case_search(self) -> CaseSearch:
+        """Searches of this ledger for the console, on the same connections, key and policy."""
+        return CaseSearch(self._engine, self._cipher, self._policy.privacy)
 
     # -------------------------------------------------------------------------------------- writes
 
