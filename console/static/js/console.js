@@ -2,9 +2,11 @@
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
 export class ApiError extends Error {
-  constructor(status, detail) {
+  // `body`: the whole answer, for pages that show more than its detail (field errors).
+  constructor(status, detail, body = null) {
     super(detail);
     this.status = status;
+    this.body = body;
   }
 }
 
@@ -23,7 +25,7 @@ export async function api(path, { method = "GET", body } = {}) {
     throw new ApiError(401, "请先登录");
   }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data?.detail ?? `请求失败（${response.status}）`);
+  if (!response.ok) throw new ApiError(response.status, data?.detail ?? `请求失败（${response.status}）`, data);
   return data;
 }
 

@@ -51,9 +51,21 @@ function showRegistered(answer) {
   result.dataset.processInstanceKey = answer.processInstanceKey;
 }
 
+// The server's problems by field path ({"appellant.phone": "..."}): marked on each field.
+function markFields(form, errors) {
+  for (const element of form.elements) {
+    if (!element.name) continue;
+    const problem = errors?.[element.name] ?? "";
+    element.setCustomValidity(problem);
+    element.toggleAttribute("aria-invalid", Boolean(problem));
+    element.title = problem;
+  }
+}
+
 async function submit(event) {
   event.preventDefault();
   const form = event.currentTarget;
+  markFields(form, null);
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   showMessage(result, "正在登记…", "info");
@@ -63,6 +75,7 @@ async function submit(event) {
     showRegistered(answer);
   } catch (error) {
     showMessage(result, error.message, "error");
+    markFields(form, error.body?.errors);
   } finally {
     button.disabled = false;
     result.scrollIntoView({ block: "nearest" });
@@ -70,4 +83,11 @@ async function submit(event) {
 }
 
 for (const tab of tabs) tab.addEventListener("click", () => activate(tab.dataset.channel));
-for (const form of document.querySelectorAll("form.intake-form")) form.addEventListener("submit", submit);
+for (const form of document.querySelectorAll("form.intake-form")) {
+  form.addEventListener("submit", submit);
+  // A corrected field is the browser's to judge again, or the form could never be sent.
+  form.addEventListener("input", (event) => {
+    event.target.setCustomValidity?.("");
+    event.target.removeAttribute?.("aria-invalid");
+  });
+}
