@@ -1,14 +1,32 @@
-"""Helpers the process scenarios share: instants from due dates, and the steps of a sequential
-multi-instance user task (领导批示, 审核签发) completed one after another."""
+"""Helpers the process scenarios share: Beijing wall-clock times and the engine's clock, what the
+ledger recorded and posted, instants from due dates, a 12345 ticket received and dispatched, and the
+steps of a sequential multi-instance user task (领导批示, 审核签发) completed one after another."""
 
 from __future__ import annotations
 
 import asyncio
+import tomllib
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from process_support import REPOSITORY
+from pyzeebe import ZeebeClient
 
 from engine.testing.handle import EngineHandle
-from workers.ids import ReviewChain
+from workers.ids import HotlineTicket, ProcessId, ReviewChain, UnitHandling
+from workers.ledger.masking import Viewer
+from workers.ledger.service import CaseView, Ledger
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SUPERVISION = Viewer(role="supervision")
+CENTRE = Viewer(role="hotline-centre")
+LEADERS = Viewer(role="leaders")
+
+
+def local(text: str) -> datetime:
+    """A wall-clock time in Asia/Shanghai, e.g. "2026-09-25 10:00"."""
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
 
 
 def instant(text: str | None) -> datetime:
@@ -16,6 +34,77 @@ def instant(text: str | None) -> datetime:
     given, Camunda's /v2 in UTC."""
     assert text is not None
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def move_to(engine: EngineHandle, moment: datetime) -> None:
+    """Set the engine's clock, which is the workers' clock, to `moment`."""
+    engine.set_time(int(moment.timestamp() * 1000))
+
+
+async def after(engine: EngineHandle, moment: datetime) -> None:
+    """Move the clock to `moment` and wait until the engine has done what fell due by then."""
+    move_to(engine, moment)
+    await engine.wait_until_idle()
+
+
+def unit(name: str) -> Viewer:
+    """A handling unit (承办单位) reading the ledger."""
+    return Viewer(role="handling-unit", unit=name)
+
+
+def case_of(ledger: Ledger, engine: EngineHandle, key: int, viewer: Viewer = SUPERVISION) -> CaseView:
+    """The ledger's case of process instance `key`, as `viewer` sees it."""
+    return ledger.view_case(engine.instance(key).variables["caseNumber"], viewer)
+
+
+def history(case: CaseView, kind: str) -> list[dict[str, Any]]:
+    """The fields of the case's history entries of `kind`, oldest first, each with its `recorded_at`."""
+    return [
+        {**entry.fields, "recorded_at": entry.recorded_at} for entry in case.history if entry.kind == kind
+    ]
+
+
+def statuses(case: CaseView) -> list[str]:
+    """The statuses the case went through, in order."""
+    return [entry["to_status"] for entry in history(case, "transition")]
+
+
+def subjects(ledger: Ledger, viewer: Viewer) -> list[str]:
+    """The subjects of `viewer`'s inbox, newest first."""
+    return [message.subject for message in ledger.inbox(viewer)]
+
+
+def configured_chain(name: str) -> list[dict[str, str]]:
+    """The reviewers of review chain `name` in the shipped config/review_chains.toml."""
+    with (REPOSITORY / "config" / "review_chains.toml").open("rb") as file:
+        return list(tomllib.load(file)["chains"][name]["reviewers"])
+
+
+async def receive_ticket(
+    engine: EngineHandle, client: ZeebeClient, appeal: dict[str, Any], at: str = "2026-09-25 10:00"
+) -> int:
+    """A 12345 appeal reaches the front desk (前台受理) at `at`, Friday 25 September 2026 by default;
+    its process instance key."""
+    move_to(engine, local(at))
+    started = await client.run_process(ProcessId.HOTLINE_TICKET, appeal)
+    await engine.is_waiting_at(started.process_instance_key, HotlineTicket.INTAKE)
+    return started.process_instance_key
+
+
+async def dispatch_ticket(engine: EngineHandle, key: int, **changes: Any) -> dict[str, Any]:
+    """The front desk cannot answer at once and dispatches the ticket as classified (or with
+    `changes`); the ticket's variables once the unit has it to sign for."""
+    variables = engine.instance(key).variables
+    form = {
+        "intakeAction": "dispatch",
+        "category": variables["category"],
+        "leadUnit": variables["leadUnit"],
+        "coUnits": variables["coUnits"],
+        **changes,
+    }
+    await engine.complete_user_task(key, HotlineTicket.INTAKE, form)
+    await engine.user_task_at(key, UnitHandling.SIGN_FOR)
+    return engine.instance(key).variables
 
 
 class Steps:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pyzeebe import ZeebeClient
+from scenario import after
 
 from engine.testing.handle import EngineHandle
 from workers.ids import JobType
@@ -31,12 +33,12 @@ DIAGRAM = f"""<?xml version="1.0" encoding="UTF-8"?>
 
 @pytest.mark.usefixtures("workers")
 async def test_the_timer_fires_at_the_computed_due_date_not_before(
-    engine: EngineHandle, client: ZeebeClient, tmp_path: Path
+    engine: EngineHandle, client: ZeebeClient, tmp_path: Path, engine_clock: Callable[[], datetime]
 ) -> None:
     path = tmp_path / "deadline-demo.bpmn"
     path.write_text(DIAGRAM)
     await client.deploy_resource(str(path))
-    dispatched = datetime.fromtimestamp(engine.now_ms() / 1000, UTC)
+    dispatched = engine_clock()
     started = await client.run_process(
         "deadline-demo",
         {"channel": "hotline-ticket", "category": "咨询", "dispatchedAt": dispatched.isoformat()},
@@ -46,8 +48,7 @@ async def test_the_timer_fires_at_the_computed_due_date_not_before(
     due = datetime.fromisoformat(view.variables["dueAt"])
     assert due.utcoffset() == timedelta(hours=8), "due dates are written in Asia/Shanghai time"
     assert due > dispatched + timedelta(days=1), "two working days start the day after dispatch"
-    engine.set_time(int((due - timedelta(seconds=1)).timestamp() * 1000))
-    await engine.wait_until_idle()
+    await after(engine, due - timedelta(seconds=1))
     assert engine.instance(key).waiting_at() == ["Due"], "the deadline must not pass early"
     engine.increase_time(timedelta(seconds=2))
     await engine.is_completed(key)

@@ -8,23 +8,19 @@ holidays (chinesecalendar); limits are config/deadlines.toml's [limits.deputy-su
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from pyzeebe import ZeebeClient
-from scenario import instant
+from scenario import SHANGHAI, SUPERVISION, after, case_of, history, instant, local, move_to, subjects, unit
 
 from engine.runtime.entities import UserTask
 from engine.testing.handle import EngineHandle
 from workers.ids import DeputySuggestion as DS
 from workers.ids import ProcessId, ReviewChain
 from workers.ledger.masking import Viewer
-from workers.ledger.service import CaseView, Ledger
+from workers.ledger.service import Ledger
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-SUPERVISION = Viewer(role="supervision")
 CONGRESS = Viewer(role="congress-office")
 CPPCC = Viewer(role="cppcc-office")
 LEAD = "住房城乡建设委"
@@ -42,33 +38,6 @@ SUGGESTION = {
     "leadUnit": LEAD,
     "coUnits": CO_UNITS,
 }
-
-
-def local(text: str) -> datetime:
-    """A wall-clock time in Asia/Shanghai, e.g. "2026-03-10 09:00"."""
-    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
-
-
-def move_to(engine: EngineHandle, moment: datetime) -> None:
-    engine.set_time(int(moment.timestamp() * 1000))
-
-
-def unit(name: str) -> Viewer:
-    return Viewer(role="handling-unit", unit=name)
-
-
-def history(case: CaseView, kind: str) -> list[dict[str, Any]]:
-    return [
-        {**entry.fields, "recorded_at": entry.recorded_at} for entry in case.history if entry.kind == kind
-    ]
-
-
-def subjects(ledger: Ledger, viewer: Viewer) -> list[str]:
-    return [message.subject for message in ledger.inbox(viewer)]
-
-
-def case_of(ledger: Ledger, engine: EngineHandle, key: int) -> CaseView:
-    return ledger.view_case(engine.instance(key).variables["caseNumber"], SUPERVISION)
 
 
 async def open_tasks(engine: EngineHandle, key: int) -> list[str]:
@@ -300,11 +269,9 @@ async def test_a_return_attempted_after_ten_working_days_is_no_longer_offered(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
     key = await assign(engine, client)
-    move_to(engine, local("2026-03-24 23:59"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-03-24 23:59"))
     assert DS.SIGN_FOR in await open_tasks(engine, key), "the last day of the window still offers it"
-    move_to(engine, local("2026-03-25 00:00"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-03-25 00:00"))
     view = await engine.has_passed(key, DS.RETURN_WINDOW_CLOSED)
     assert DS.SIGN_FOR in view.terminated
     await engine.user_task_at(key, DS.CONTACT_DEPUTY)
@@ -331,8 +298,7 @@ async def test_a_co_unit_that_sends_no_opinion_within_a_month_is_reminded_and_th
     assert {instant(t.due_date) for t in co_tasks} == {instant("2026-04-11T00:00:00+08:00")}
     await co_opinion(engine, key, "综合执法局")
     await contact_deputy(engine, key)
-    move_to(engine, local("2026-04-10 23:00"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-04-10 23:00"))
     assert DS.COMBINED_REPLY not in await open_tasks(engine, key)
     assert not [s for s in subjects(workers, unit("环保局")) if "会办催办" in s]
     move_to(engine, local("2026-04-11 00:00"))
@@ -503,8 +469,7 @@ async def test_a_promised_item_is_followed_up_every_month_until_it_is_done(
     move_to(engine, local("2026-05-20 10:00"))
     await feedback(engine, key, "satisfied")
     await engine.is_waiting_at(key, DS.FOLLOW_UP_TIMER)
-    move_to(engine, local("2026-06-20 09:59"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-06-20 09:59"))
     assert DS.PROMISE_FOLLOW_UP not in await open_tasks(engine, key), "not before a month has passed"
     move_to(engine, local("2026-06-20 10:00"))
     task = await engine.user_task_at(key, DS.PROMISE_FOLLOW_UP)
@@ -540,8 +505,7 @@ async def test_an_item_not_answered_in_time_is_reminded_then_reported_overdue(
     await sign_for(engine, key)
     # Ad hoc, assigned 10 March: due 10 April 24:00; reminded that morning.
     assert engine.instance(key).variables["dueAt"] == "2026-04-11T00:00:00+08:00"
-    move_to(engine, local("2026-04-10 08:29"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-04-10 08:29"))
     assert not [s for s in subjects(workers, unit(LEAD)) if "催办" in s]
     move_to(engine, local("2026-04-10 08:30"))
     await engine.has_passed(key, DS.NOTIFY_REMINDER)

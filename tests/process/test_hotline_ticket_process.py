@@ -8,20 +8,22 @@ import logging
 
 import pytest
 from pyzeebe import ZeebeClient
+from scenario import receive_ticket
 
 from engine.testing.handle import EngineHandle
-from workers.ids import HotlineTicket, JobType, ProcessId
+from workers.ids import HotlineTicket, JobType
 
 
 @pytest.mark.usefixtures("workers")
 async def test_a_noise_complaint_goes_to_the_environment_bureau(
     engine: EngineHandle, client: ZeebeClient
 ) -> None:
-    started = await client.run_process(
-        ProcessId.HOTLINE_TICKET,
+    key = await receive_ticket(
+        engine,
+        client,
         {"title": "小区噪音扰民", "content": "楼下酒吧每晚噪音扰民，投诉多次仍未解决，请尽快处理"},
     )
-    view = await engine.is_waiting_at(started.process_instance_key, HotlineTicket.INTAKE)
+    view = engine.instance(key)
     assert view.passed[:3] == [
         HotlineTicket.TICKET_RECEIVED,
         HotlineTicket.REGISTER_CASE,
@@ -34,11 +36,10 @@ async def test_a_noise_complaint_goes_to_the_environment_bureau(
 
 @pytest.mark.usefixtures("workers")
 async def test_a_question_has_the_two_working_day_limit(engine: EngineHandle, client: ZeebeClient) -> None:
-    started = await client.run_process(
-        ProcessId.HOTLINE_TICKET,
-        {"title": "咨询社保卡办理", "content": "请问社保卡在哪里办理，需要带什么材料？"},
+    key = await receive_ticket(
+        engine, client, {"title": "咨询社保卡办理", "content": "请问社保卡在哪里办理，需要带什么材料？"}
     )
-    view = await engine.is_waiting_at(started.process_instance_key, HotlineTicket.INTAKE)
+    view = engine.instance(key)
     assert view.variables["category"] == "咨询"
     assert view.variables["limitWorkingDays"] == 2
 
@@ -49,8 +50,7 @@ async def test_each_job_outcome_is_logged_once_without_the_appeal_text(
 ) -> None:
     caplog.set_level(logging.INFO, logger="workers.jobs")
     content = "我的电话13800001111，楼下酒吧噪音扰民"
-    started = await client.run_process(ProcessId.HOTLINE_TICKET, {"title": "噪音", "content": content})
-    await engine.is_waiting_at(started.process_instance_key, HotlineTicket.INTAKE)
+    await receive_ticket(engine, client, {"title": "噪音", "content": content})
     lines = [record.getMessage() for record in caplog.records if record.name == "workers.jobs"]
     classified = [line for line in lines if line.startswith(JobType.CLASSIFY_TICKET)]
     assert len(classified) == 1 and "completed" in classified[0], lines

@@ -9,20 +9,28 @@ make-up working days (国务院办公厅 2026 schedule, as chinesecalendar has i
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from pyzeebe import ZeebeClient
+from scenario import (
+    CENTRE,
+    SHANGHAI,
+    SUPERVISION,
+    after,
+    case_of,
+    dispatch_ticket,
+    history,
+    local,
+    move_to,
+    receive_ticket,
+    statuses,
+    subjects,
+    unit,
+)
 
 from engine.testing.handle import EngineHandle
-from workers.ids import HotlineTicket, ProcessId, UnitHandling
-from workers.ledger.masking import Viewer
-from workers.ledger.service import CaseView, Ledger
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-SUPERVISION = Viewer(role="supervision")
-CENTRE = Viewer(role="hotline-centre")
+from workers.ids import HotlineTicket, UnitHandling
+from workers.ledger.service import Ledger
 
 NOISE = {
     "title": "酒吧噪音扰民",
@@ -34,52 +42,6 @@ QUESTION = {
     "content": "请问社保卡在哪里办理，需要带什么材料？",
     "appellant": {"name": "李四", "phone": "13800002222"},
 }
-
-
-def local(text: str) -> datetime:
-    """A wall-clock time in Asia/Shanghai, e.g. "2026-09-25 10:00"."""
-    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
-
-
-def move_to(engine: EngineHandle, moment: datetime) -> None:
-    engine.set_time(int(moment.timestamp() * 1000))
-
-
-def unit(name: str) -> Viewer:
-    return Viewer(role="handling-unit", unit=name)
-
-
-def history(case: CaseView, kind: str) -> list[dict[str, Any]]:
-    return [dict(entry.fields) for entry in case.history if entry.kind == kind]
-
-
-def subjects(ledger: Ledger, viewer: Viewer) -> list[str]:
-    return [message.subject for message in ledger.inbox(viewer)]
-
-
-async def receive(
-    engine: EngineHandle, client: ZeebeClient, appeal: dict[str, Any], at: str = "2026-09-25 10:00"
-) -> int:
-    """An appeal reaches the front desk at `at` (Friday 25 September 2026 by default)."""
-    move_to(engine, local(at))
-    started = await client.run_process(ProcessId.HOTLINE_TICKET, appeal)
-    await engine.is_waiting_at(started.process_instance_key, HotlineTicket.INTAKE)
-    return started.process_instance_key
-
-
-async def dispatch(engine: EngineHandle, key: int, **changes: Any) -> dict[str, Any]:
-    """The operator cannot answer at once and dispatches the order as classified (or corrected)."""
-    variables = engine.instance(key).variables
-    form = {
-        "intakeAction": "dispatch",
-        "category": variables["category"],
-        "leadUnit": variables["leadUnit"],
-        "coUnits": variables["coUnits"],
-        **changes,
-    }
-    await engine.complete_user_task(key, HotlineTicket.INTAKE, form)
-    await engine.user_task_at(key, UnitHandling.SIGN_FOR)
-    return engine.instance(key).variables
 
 
 async def handling_key(engine: EngineHandle, key: int, element_id: str) -> int:
@@ -123,17 +85,13 @@ async def ask_for_extension(engine: EngineHandle, key: int) -> None:
     )
 
 
-def case_of(ledger: Ledger, engine: EngineHandle, key: int, viewer: Viewer = SUPERVISION) -> CaseView:
-    return ledger.view_case(engine.instance(key).variables["caseNumber"], viewer)
-
-
 # ----------------------------------------------------------------------------- 首问首接 [003 §三.1]
 
 
 async def test_the_front_desk_answers_directly_and_closes_the_case(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, QUESTION)
+    key = await receive_ticket(engine, client, QUESTION)
     task = await engine.user_task_at(key, HotlineTicket.INTAKE)
     assert list(task.candidate_groups) == ["hotline-centre"]
     answer = "社保卡可到各区政务服务中心社保窗口办理，带身份证原件即可。"
@@ -153,7 +111,7 @@ async def test_the_front_desk_answers_directly_and_closes_the_case(
 async def test_a_three_way_call_with_the_unit_answers_at_once_without_a_work_order(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, QUESTION)
+    key = await receive_ticket(engine, client, QUESTION)
     answer = "人社局社保科：社保卡在各区政务服务中心办理，带身份证即可，当场制卡。"
     await engine.complete_user_task(
         key,
@@ -178,15 +136,15 @@ async def test_a_three_way_call_with_the_unit_answers_at_once_without_a_work_ord
 async def test_a_dispatched_order_goes_to_its_first_responsible_unit_the_same_day(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, NOISE, at="2026-09-25 16:50")
-    variables = await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE, at="2026-09-25 16:50")
+    variables = await dispatch_ticket(engine, key)
     assert variables["leadUnit"] == "环保局", "noise pollution: 环保局 is the first responsible unit [002 三]"
     dispatched_at = datetime.fromisoformat(variables["dispatchedAt"]).astimezone(SHANGHAI)
     assert dispatched_at.date() == local("2026-09-25 00:00").date(), "dispatched on the day of intake"
     case = case_of(workers, engine, key)
     assert case.lead_unit == "环保局"
     assert case.category == "投诉"
-    assert [t["to_status"] for t in history(case, "transition")] == ["received", "dispatched"]
+    assert statuses(case) == ["received", "dispatched"]
     assert any(subject.startswith("【派单】") for subject in subjects(workers, unit("环保局")))
     task = await engine.user_task_at(key, UnitHandling.SIGN_FOR)
     assert list(task.candidate_groups) == ["环保局"]
@@ -198,8 +156,8 @@ async def test_a_dispatched_order_goes_to_its_first_responsible_unit_the_same_da
 async def test_the_unit_signs_for_the_order_with_its_leaders_instruction(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, NOISE)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
     child = await sign_for(engine, key)
     await engine.is_waiting_at(child, UnitHandling.HANDLING_REPLY)
     transitions = history(case_of(workers, engine, key), "transition")
@@ -216,8 +174,8 @@ async def test_a_complaint_dispatched_before_national_day_is_due_on_its_twentiet
     # Dispatched Friday 25 September; the count starts on the next day: 9-28, 9-29, 9-30 (3),
     # National Day 10-01..10-07 off, 10-08, 10-09 (5), make-up Saturday 10-10 (6), 10-12..10-16 (11),
     # 10-19..10-23 (16), 10-26..10-29 (20): due at the end of Thursday 29 October.
-    key = await receive(engine, client, NOISE)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
     child = await handling_key(engine, key, UnitHandling.SIGN_FOR)
     variables = engine.instance(child).variables
     assert datetime.fromisoformat(variables["dueAt"]) == local("2026-10-30 00:00")
@@ -230,8 +188,8 @@ async def test_a_complaint_dispatched_before_national_day_is_due_on_its_twentiet
 async def test_a_question_is_due_in_two_working_days(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, QUESTION)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, QUESTION)
+    await dispatch_ticket(engine, key)
     child = await handling_key(engine, key, UnitHandling.SIGN_FOR)
     # Friday 25 September: Monday 28 and Tuesday 29 September.
     assert datetime.fromisoformat(engine.instance(child).variables["dueAt"]) == local("2026-09-30 00:00")
@@ -244,8 +202,8 @@ async def test_a_question_is_due_in_two_working_days(
 async def test_a_unit_returns_an_order_outside_its_duties_and_the_centre_redispatches_it(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, NOISE)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
     await engine.complete_user_task(key, UnitHandling.SIGN_FOR, {"signAction": "return"})
     reason = "该酒吧位于开发区，噪声执法由综合执法局负责"
     await engine.complete_user_task(
@@ -281,8 +239,8 @@ async def test_a_unit_returns_an_order_outside_its_duties_and_the_centre_redispa
 async def test_an_extension_asked_in_time_and_approved_moves_the_deadline_and_its_reminders(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, NOISE)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
     child = await sign_for(engine, key)
     # Tuesday 27 October is the last day to ask: 2 working days before Thursday 29 October.
     move_to(engine, local("2026-10-27 10:00"))
@@ -303,12 +261,10 @@ async def test_an_extension_asked_in_time_and_approved_moves_the_deadline_and_it
     assert case.due_at == local("2026-11-27 00:00")
     assert any(s.startswith("【延期审批】") for s in subjects(workers, unit("环保局")))
     # The old reminder and due date pass without a word: the timers moved with the deadline.
-    move_to(engine, local("2026-10-30 00:01"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-10-30 00:01"))
     await engine.is_waiting_at(child, UnitHandling.HANDLING_REPLY)
     assert history(case_of(workers, engine, key), "reminder") == []
-    move_to(engine, local("2026-11-26 08:31"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-11-26 08:31"))
     await engine.has_passed(child, UnitHandling.NOTIFY_REMINDER, times=1)
     assert len(history(case_of(workers, engine, key), "reminder")) == 1
 
@@ -316,8 +272,8 @@ async def test_an_extension_asked_in_time_and_approved_moves_the_deadline_and_it
 async def test_an_extension_asked_later_than_two_working_days_before_due_is_refused(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, NOISE)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
     child = await sign_for(engine, key)
     move_to(engine, local("2026-10-28 10:00"))
     await ask_for_extension(engine, key)
@@ -336,8 +292,8 @@ async def test_an_extension_asked_later_than_two_working_days_before_due_is_refu
 async def test_supervision_may_refuse_an_extension_asked_in_time(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, NOISE)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
     child = await sign_for(engine, key)
     move_to(engine, local("2026-10-20 10:00"))
     await ask_for_extension(engine, key)
@@ -359,18 +315,15 @@ async def test_supervision_may_refuse_an_extension_asked_in_time(
 async def test_the_unit_is_reminded_before_the_deadline_and_again_when_it_is_overdue(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, NOISE)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
     child = await sign_for(engine, key)
-    move_to(engine, local("2026-10-29 08:29"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-10-29 08:29"))
     assert history(case_of(workers, engine, key), "reminder") == [], "no reminder before remindAt"
-    move_to(engine, local("2026-10-29 08:30"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-10-29 08:30"))
     await engine.has_passed(child, UnitHandling.NOTIFY_REMINDER, times=1)
     assert any(s.startswith("【催办】") for s in subjects(workers, unit("环保局")))
-    move_to(engine, local("2026-10-30 00:00"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-10-30 00:00"))
     await engine.has_passed(child, UnitHandling.NOTIFY_OVERDUE, times=1)
     reminders = history(case_of(workers, engine, key), "reminder")
     assert [r["note"] for r in reminders] == ["到期前催办（第一次催办）", "超期催办（第二次催办）"]
@@ -378,8 +331,7 @@ async def test_the_unit_is_reminded_before_the_deadline_and_again_when_it_is_ove
     # The unit may still answer; the waiting escalation ends with its answer.
     await reply(engine, key)
     # The answer ended the waiting escalation: nothing happens when its time comes.
-    move_to(engine, local("2026-11-02 09:00"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-11-02 09:00"))
     view = await engine.is_completed(child)
     assert view.variables["escalated"] is False
     assert UnitHandling.RECORD_ESCALATION not in view.passed
@@ -389,19 +341,17 @@ async def test_the_unit_is_reminded_before_the_deadline_and_again_when_it_is_ove
 async def test_the_second_unanswered_reminder_escalates_to_supervision(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, NOISE)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
     child = await sign_for(engine, key)
-    move_to(engine, local("2026-10-30 00:00"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-10-30 00:00"))
     await engine.has_passed(child, UnitHandling.COMPUTE_ESCALATION_DEADLINE)
     view = await engine.is_waiting_at(child, UnitHandling.ESCALATION_TIMER)
     escalate_at = datetime.fromisoformat(view.variables["escalateAt"])
     # 催办答复: one working day after the due date. Due at the end of Thursday 29 October, so the
     # unit has Friday 30 October to answer the second reminder.
     assert escalate_at == local("2026-10-31 00:00")
-    move_to(engine, escalate_at)
-    await engine.wait_until_idle()
+    await after(engine, escalate_at)
     task = await engine.user_task_at(key, UnitHandling.SUPERVISION)
     assert list(task.candidate_groups) == ["supervision"]
     case = case_of(workers, engine, key)
@@ -427,12 +377,12 @@ async def test_co_handling_units_give_their_opinions_before_the_first_responsibl
         "content": "小区门口流动摊贩占道经营，物业公司和业主委员会都不管，垃圾桶旁摊位占用人行道，物业费照收",
         "appellant": {"name": "王五", "phone": "13800003333"},
     }
-    key = await receive(engine, client, appeal)
+    key = await receive_ticket(engine, client, appeal)
     # The routing makes 综合执法局 (urban governance) the first responsible unit and 住房城乡建设委
     # (property management) a co-unit; the operator adds 环保局 for the stalls' cooking fumes.
     classified = engine.instance(key).variables
     assert (classified["leadUnit"], classified["coUnits"]) == ("综合执法局", ["住房城乡建设委"])
-    await dispatch(engine, key, coUnits=["住房城乡建设委", "环保局"])
+    await dispatch_ticket(engine, key, coUnits=["住房城乡建设委", "环保局"])
     assert any(s.startswith("【派单】") for s in subjects(workers, unit("住房城乡建设委"))), (
         "co-units hear too"
     )
@@ -477,8 +427,8 @@ async def test_co_handling_units_give_their_opinions_before_the_first_responsibl
 async def test_the_reply_is_recorded_and_sent_and_a_satisfied_case_is_closed_and_archived(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, NOISE)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
     await sign_for(engine, key)
     move_to(engine, local("2026-10-12 15:00"))
     text = "已现场检查，责令酒吧整改并安装隔音设施。"
@@ -499,8 +449,7 @@ async def test_the_reply_is_recorded_and_sent_and_a_satisfied_case_is_closed_and
     assert survey["result"] == "satisfied" and survey["note"] == "噪音已明显减小"
     assert case.status == "closed"
     assert case.archived_at is not None
-    statuses = [t["to_status"] for t in history(case, "transition")]
-    assert statuses == ["received", "dispatched", "signed", "handled", "closed"]
+    assert statuses(case) == ["received", "dispatched", "signed", "handled", "closed"]
 
 
 # ------------------------------------------------------------- unsatisfied: on-site check [002 四]
@@ -509,8 +458,8 @@ async def test_the_reply_is_recorded_and_sent_and_a_satisfied_case_is_closed_and
 async def test_an_unsatisfied_case_is_checked_on_site_and_handled_again_by_the_unit(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    key = await receive(engine, client, NOISE)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
     await sign_for(engine, key)
     await reply(engine, key)
     await engine.complete_user_task(
@@ -547,8 +496,8 @@ async def test_an_unsatisfied_case_is_checked_on_site_and_handled_again_by_the_u
 async def test_an_unsatisfied_case_whose_check_confirms_the_handling_is_closed(
     engine: EngineHandle, client: ZeebeClient
 ) -> None:
-    key = await receive(engine, client, NOISE)
-    await dispatch(engine, key)
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
     await sign_for(engine, key)
     await reply(engine, key)
     await engine.complete_user_task(key, HotlineTicket.CALLBACK, {"satisfaction": "unsatisfied"})

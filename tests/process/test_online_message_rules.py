@@ -13,24 +13,32 @@ import asyncio
 import json
 import tomllib
 from datetime import datetime
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from pyzeebe import ZeebeClient
-from scenario import Steps, instant
+from scenario import (
+    CENTRE,
+    LEADERS,
+    REPOSITORY,
+    SUPERVISION,
+    Steps,
+    after,
+    case_of,
+    configured_chain,
+    history,
+    instant,
+    local,
+    move_to,
+    statuses,
+    subjects,
+    unit,
+)
 
 from engine.testing.handle import EngineHandle
 from workers.ids import OnlineMessage, ProcessId, ReviewChain, UnitHandling
-from workers.ledger.masking import Viewer
-from workers.ledger.service import CaseView, Ledger
+from workers.ledger.service import Ledger
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-CENTRE = Viewer(role="hotline-centre")
-SUPERVISION = Viewer(role="supervision")
-LEADERS = Viewer(role="leaders")
 HOUSING = "住房城乡建设委"
 
 ROAD = {
@@ -44,32 +52,6 @@ REPAIRED = "经现场核查，该路段已列入维修计划，将于10月20日�
 
 
 # ------------------------------------------------------------------------------------------ helpers
-
-
-def local(text: str) -> datetime:
-    """A wall-clock time in Asia/Shanghai, e.g. "2026-09-30 09:00"."""
-    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
-
-
-def move_to(engine: EngineHandle, moment: datetime) -> None:
-    engine.set_time(int(moment.timestamp() * 1000))
-
-
-def history(case: CaseView, kind: str) -> list[dict[str, Any]]:
-    return [dict(entry.fields) for entry in case.history if entry.kind == kind]
-
-
-def statuses(case: CaseView) -> list[str]:
-    return [entry["to_status"] for entry in history(case, "transition")]
-
-
-def subjects(ledger: Ledger, viewer: Viewer) -> list[str]:
-    return [message.subject for message in ledger.inbox(viewer)]
-
-
-def configured_chain(name: str) -> list[dict[str, str]]:
-    with (REPOSITORY / "config" / "review_chains.toml").open("rb") as file:
-        return list(tomllib.load(file)["chains"][name]["reviewers"])
 
 
 async def receive(
@@ -171,7 +153,7 @@ async def test_a_message_is_collected_with_its_source_registered_in_the_ledger_a
     assert variables["caseNumber"].startswith("WL2026-"), "online messages are numbered WL<year>-"
     assert variables["accepted"] is True and variables["repeatOf"] is None
     assert variables["category"] in {"咨询", "建议", "投诉", "求助", "其他"}
-    case = workers.view_case(variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     assert case.channel == ProcessId.ONLINE_MESSAGE
     assert case.received_at == local("2026-09-30 09:00")
     assert case.title == ROAD["title"] and case.appellant.name == "张三"
@@ -220,7 +202,7 @@ async def test_a_message_outside_the_acceptance_scope_is_not_accepted_and_the_ap
     view = await engine.is_completed(key)
     assert OnlineMessage.NOT_ACCEPTED in view.passed
     assert OnlineMessage.HANDLING_OPINION not in view.passed and OnlineMessage.DISPATCH not in view.passed
-    case = workers.view_case(variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     assert case.status == "not-accepted" and case.accepted is False
     assert case.acceptance_reason == reason
     assert history(case, "transition")[-1]["note"] == notice
@@ -243,7 +225,7 @@ async def test_the_centre_may_accept_a_message_the_screening_refused(
     await engine.user_task_at(key, OnlineMessage.HANDLING_OPINION)
     await give_opinion(engine, key, category="咨询", limitKey="信箱-咨询建议")
     await engine.user_task_at(key, UnitHandling.SIGN_FOR)
-    case = workers.view_case(engine.instance(key).variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     assert case.accepted is True and case.acceptance_reason is None
     assert "not-accepted" not in statuses(case)
 
@@ -264,7 +246,7 @@ async def test_the_category_is_one_of_five_and_the_centre_confirms_or_corrects_i
     corrected = "建议" if classified != "建议" else "投诉"
     await give_opinion(engine, key, category=corrected)
     await engine.user_task_at(key, UnitHandling.SIGN_FOR)
-    case = workers.view_case(engine.instance(key).variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     assert case.category == corrected, "the ledger keeps the centre's category, not the classifier's"
     assert engine.instance(key).variables["category"] == corrected
 
@@ -278,13 +260,11 @@ async def test_the_handling_opinion_is_due_the_same_working_day_and_the_centre_i
     assert engine.instance(key).variables["opinionDueAt"] == "2026-10-01T00:00:00+08:00"
     assert instant(task.due_date) == instant("2026-10-01T00:00:00+08:00"), "the same working day, until 24:00"
 
-    move_to(engine, local("2026-09-30 23:59"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-09-30 23:59"))
     assert OnlineMessage.RECORD_OPINION_REMINDER not in engine.instance(key).passed
-    move_to(engine, local("2026-10-01 00:01"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-10-01 00:01"))
     await engine.has_passed(key, OnlineMessage.RECORD_OPINION_REMINDER)
-    case = workers.view_case(engine.instance(key).variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     (reminder,) = history(case, "reminder")
     assert reminder["unit"] == "12345热线服务中心" and reminder["note"] == "受理当日未提出拟办意见"
     # The reminder does not take the task away: the centre still gives its opinion.
@@ -315,12 +295,12 @@ async def test_a_general_item_is_dispatched_the_same_day(
     assert OnlineMessage.LEADER_INSTRUCTION not in view.passed, "no leader's instruction for a general item"
     assert datetime.fromisoformat(view.variables["dispatchedAt"]) == local("2026-09-30 10:30")
     assert task.candidate_groups == (HOUSING,)
-    case = workers.view_case(view.variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     (dispatched,) = [
         e for e in case.history if e.kind == "transition" and e.fields["to_status"] == "dispatched"
     ]
     assert dispatched.recorded_at == local("2026-09-30 10:30") and dispatched.fields["note"] == HOUSING
-    assert any("派单" in subject for subject in subjects(workers, Viewer("handling-unit", unit=HOUSING)))
+    assert any("派单" in subject for subject in subjects(workers, unit(HOUSING)))
     assert OnlineMessage.RECORD_OPINION_REMINDER not in view.passed
 
 
@@ -351,7 +331,7 @@ async def test_sensitive_and_important_items_go_to_the_configured_leaders_for_in
     await engine.user_task_at(key, UnitHandling.SIGN_FOR)
     view = engine.instance(key)
     assert view.passed.index(OnlineMessage.RECORD_INSTRUCTION) < view.passed.index(OnlineMessage.DISPATCH)
-    case = workers.view_case(view.variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     (instructed,) = [t for t in history(case, "transition") if t["to_status"] == "instructed"]
     assert [leader["title"] in instructed["note"] for leader in leaders] == [True, True]
     assert any("呈请批示" in subject for subject in subjects(workers, LEADERS))
@@ -381,7 +361,7 @@ async def test_the_handling_limit_follows_the_opinion_simple_complex_or_mailbox(
     await give_opinion(engine, key, limitKey=limit_key)
     task = await engine.user_task_at(key, UnitHandling.SIGN_FOR)
     assert instant(task.due_date) == instant(due_at)
-    case = workers.view_case(engine.instance(key).variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     assert case.due_at == datetime.fromisoformat(due_at)
 
 
@@ -393,7 +373,7 @@ async def test_the_units_reply_is_signed_by_its_principal_leader_and_recorded_in
     variables = engine.instance(key).variables
     assert variables["handlingOutcome"] == "replied" and variables["replySigner"] == "王主任"
     assert variables["draftText"] == REPAIRED, "the centre's draft starts from the unit's reply"
-    case = workers.view_case(variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     (reply,) = history(case, "reply")
     assert reply == {**reply, "unit": HOUSING, "text": REPAIRED, "signer": "王主任"}
 
@@ -415,7 +395,7 @@ async def test_a_unit_that_returns_the_item_sends_it_back_to_the_handling_opinio
     await give_opinion(engine, key, leadUnit=HOUSING)
     task = await engine.user_task_at(key, UnitHandling.SIGN_FOR)
     assert task.candidate_groups == (HOUSING,)
-    case = workers.view_case(view.variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     assert [r["reason"] for r in history(case, "return")] == ["道路维修不属本局职责"]
     assert case.lead_unit == HOUSING
 
@@ -433,7 +413,7 @@ async def test_the_government_reply_is_drafted_by_the_centre_and_signed_off_alon
     await engine.user_task_at(key, OnlineMessage.CALLBACK)
     view = engine.instance(key)
     assert view.variables["reviewApproved"] is True
-    case = workers.view_case(view.variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     government = history(case, "reply")[-1]
     assert government["unit"] == "市人民政府" and government["signer"] == "市长"
     assert government["text"].startswith("您好，" + REPAIRED)
@@ -483,11 +463,9 @@ async def test_a_review_longer_than_three_working_days_is_reported_to_supervisio
     first = await engine.user_task_at(key, ReviewChain.REVIEW_STEPS)
     # Counted from the next day: 8, 9 and (make-up working day) 10 October are the three days.
     assert instant(first.due_date) == instant("2026-10-11T00:00:00+08:00")
-    move_to(engine, local("2026-10-10 23:59"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-10-10 23:59"))
     assert not [s for s in subjects(workers, SUPERVISION) if "审签超时" in s]
-    move_to(engine, local("2026-10-11 00:01"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-10-11 00:01"))
     for _ in range(200):
         overdue = [m for m in workers.inbox(SUPERVISION) if "审签超时" in m.subject]
         if overdue:
@@ -516,7 +494,7 @@ async def test_an_item_forwarded_from_above_is_answered_upward_in_a_supervision_
         and OnlineMessage.NOTIFY_REPLY not in view.passed
     )
     assert OnlineMessage.RECORD_PUBLISHED not in view.passed
-    case = workers.view_case(view.variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     reported = [t for t in history(case, "transition") if t["to_status"] == "reported-upward"]
     assert [t["note"] for t in reported] == ["《督查专报》2026年第18期"]
 
@@ -530,7 +508,7 @@ async def test_a_local_reply_is_answered_by_the_centre_and_published_online(
     await engine.user_task_at(key, OnlineMessage.CALLBACK)
     view = engine.instance(key)
     assert OnlineMessage.UPWARD_REPORT not in view.passed
-    case = workers.view_case(view.variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     assert statuses(case)[-1] == "published"
     assert any("已办理答复" in subject for subject in subjects(workers, CENTRE))
 
@@ -549,10 +527,10 @@ async def test_an_appellant_who_asks_for_confidentiality_is_not_published_and_is
     assert OnlineMessage.PUBLISH_GATEWAY in view.passed
     number = view.variables["caseNumber"]
     assert "published" not in statuses(workers.view_case(number, CENTRE))
-    for viewer in (SUPERVISION, Viewer("handling-unit", unit=HOUSING)):
+    for viewer in (SUPERVISION, unit(HOUSING)):
         shown = workers.view_case(number, viewer).appellant
         assert shown.name != "张三" and shown.phone != "13800001111" and "****" in (shown.phone or "")
-    for message in workers.inbox(Viewer("handling-unit", unit=HOUSING)):
+    for message in workers.inbox(unit(HOUSING)):
         assert "张三" not in message.body and "13800001111" not in message.body
     assert workers.view_case(number, CENTRE).appellant.name == "张三", "the centre sees whom to call back"
 
@@ -570,7 +548,7 @@ async def test_the_return_visit_records_satisfaction_and_the_case_is_archived(
     view = await engine.is_completed(key)
     assert view.passed[-1] == OnlineMessage.CASE_CLOSED
     assert OnlineMessage.RECORD_EFFICIENCY_REVIEW not in view.passed
-    case = workers.view_case(view.variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     (visit,) = history(case, "satisfaction")
     assert visit["result"] == "basically" and visit["note"] == "留言人确认已修复"
     assert case.status == "completed"
@@ -586,7 +564,7 @@ async def test_an_unsatisfied_appellant_brings_the_unit_before_efficiency_superv
     await call_back(engine, key, "unsatisfied")
     view = await engine.is_completed(key)
     assert OnlineMessage.RECORD_EFFICIENCY_REVIEW in view.passed
-    case = workers.view_case(view.variables["caseNumber"], CENTRE)
+    case = case_of(workers, engine, key, CENTRE)
     (escalation,) = history(case, "escalation")
     assert escalation["unit"] == HOUSING and escalation["reason"] == "回访不满意，提请效能监察"
     assert case.archived_at is not None

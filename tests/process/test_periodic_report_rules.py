@@ -10,36 +10,24 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from pyzeebe import ZeebeClient
+from scenario import LEADERS, REPOSITORY, SUPERVISION, after, history, local, move_to, subjects, unit
 
 from engine.testing.handle import EngineHandle
 from workers.ids import PeriodicReport, ProcessId
 from workers.ledger import events
-from workers.ledger.masking import Viewer
 from workers.ledger.service import Ledger
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-BEIJING = ZoneInfo("Asia/Shanghai")
 # Receipts of the ledger's writes are per job key: seeded writes take keys no engine job has.
 _SEED_KEYS = itertools.count(9_000_000_000)
 
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def beijing(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=BEIJING)
-
-
-def move_to(engine: EngineHandle, moment: datetime) -> None:
-    engine.set_time(int(moment.timestamp() * 1000))
 
 
 async def deploy_at(engine: EngineHandle, client: ZeebeClient, moment: datetime) -> None:
@@ -76,8 +64,7 @@ async def instances(engine: EngineHandle) -> list[dict[str, Any]]:
 async def started_by_timer(engine: EngineHandle, moment: datetime) -> list[dict[str, Any]]:
     """Move the clock to `moment` and return the bulletins (completed) its timers started, by period."""
     before = {item["processInstanceKey"] for item in await instances(engine)}
-    move_to(engine, moment)
-    await engine.wait_until_idle()
+    await after(engine, moment)
     new = [item for item in await instances(engine) if item["processInstanceKey"] not in before]
     views = [await engine.is_completed(int(item["processInstanceKey"]), timeout=30) for item in new]
     return sorted((view.variables for view in views), key=lambda variables: variables["reportPeriod"])
@@ -128,19 +115,21 @@ SEEDED = {
 }
 
 
-def seed_case(ledger: Ledger, unit: str, received_at: datetime, title: str = "诉求") -> str:
+def seed_case(ledger: Ledger, lead_unit: str, received_at: datetime, title: str = "诉求") -> str:
     registration = events.CaseRegistration(channel="hotline-ticket", received_at=received_at, title=title)
     number = ledger.register(next(_SEED_KEYS), registration)
     ledger.record(
         next(_SEED_KEYS),
-        events.Details(kind="details", case_number=number, category="投诉", accepted=True, lead_unit=unit),
+        events.Details(
+            kind="details", case_number=number, category="投诉", accepted=True, lead_unit=lead_unit
+        ),
     )
     return number
 
 
-def seed_handled_case(ledger: Ledger, unit: str, now: datetime) -> str:
-    on_time, satisfaction, grade = SEEDED[unit]
-    number = seed_case(ledger, unit, now - timedelta(days=2))
+def seed_handled_case(ledger: Ledger, lead_unit: str, now: datetime) -> str:
+    on_time, satisfaction, grade = SEEDED[lead_unit]
+    number = seed_case(ledger, lead_unit, now - timedelta(days=2))
     due = now + timedelta(days=1) if on_time else now - timedelta(days=1)
     record = ledger.record
     record(next(_SEED_KEYS), events.Deadline(kind="deadline", case_number=number, due_at=due))
@@ -157,8 +146,8 @@ async def test_the_monthly_bulletin_ranks_units_from_the_ledger_and_is_sent_to_e
     engine: EngineHandle, workers: Ledger
 ) -> None:
     now = utc("2026-11-20T02:00:00")
-    for unit in SEEDED:
-        seed_handled_case(workers, unit, now)
+    for name in SEEDED:
+        seed_handled_case(workers, name, now)
     # Weekly bulletins start on the way (Mondays); the monthly one on 1 December.
     started = await started_by_timer(engine, utc("2026-12-01T00:00:01"))
     (monthly,) = [variables for variables in started if variables["reportPeriod"] == "monthly"]
@@ -172,9 +161,9 @@ async def test_the_monthly_bulletin_ranks_units_from_the_ledger_and_is_sent_to_e
     ]
     assert {p["unit"] for p in ranking["bottom"]} == {"民政局", "人力资源社会保障局", "12345热线服务中心"}
     title = "【通报】12345服务热线运行情况通报（月报）"
-    for viewer in (Viewer("unit", unit="环保局"), Viewer("unit", unit="民政局"), Viewer("leaders")):
-        assert [m.subject for m in workers.inbox(viewer)].count(title) == 1, viewer
-    (message,) = [m for m in workers.inbox(Viewer("leaders")) if m.subject == title]
+    for viewer in (unit("环保局"), unit("民政局"), LEADERS):
+        assert subjects(workers, viewer).count(title) == 1, viewer
+    (message,) = [m for m in workers.inbox(LEADERS) if m.subject == title]
     assert "2026-11" in message.body
     assert (
         "予以表扬：第1名 市住房和城乡建设委员会；第2名 市城市管理综合行政执法局；第3名 市环境保护局"
@@ -188,11 +177,11 @@ def answer_tasks(tasks: list[Any]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("deployed_at", [beijing("2026-11-23T09:00:00")])
+@pytest.mark.parametrize("deployed_at", [local("2026-11-23T09:00:00")])
 async def test_express_items_are_dispatched_to_their_units_and_answered_within_five_working_days(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    now = beijing("2026-11-23T09:00:00")
+    now = local("2026-11-23T09:00:00")
     noise = seed_case(workers, "环保局", now - timedelta(days=3), "酒吧噪音扰民")
     wages = seed_case(workers, "人力资源社会保障局", now - timedelta(days=3), "工地拖欠农民工工资")
     started = await client.run_process(ProcessId.PERIODIC_REPORT, {})
@@ -210,29 +199,25 @@ async def test_express_items_are_dispatched_to_their_units_and_answered_within_f
     tasks = answer_tasks(await engine.user_tasks(key))
     assert set(tasks) == {"环保局", "民政局"}
     # Counted from the day after dispatch: Tue 24 ... Mon 30 November is the 5th working day.
-    due = beijing("2026-12-01T00:00:00")
+    due = local("2026-12-01T00:00:00")
     assert all(datetime.fromisoformat(str(t.due_date)) == due for t in tasks.values())
-    moved = workers.view_case(wages, Viewer("supervision"))
+    moved = workers.view_case(wages, SUPERVISION)
     assert (moved.lead_unit, moved.status, moved.due_at) == ("民政局", "express-dispatched", due)
-    for unit in ("环保局", "民政局"):
-        assert any("派单" in m.subject for m in workers.inbox(Viewer("unit", unit=unit)))
+    for name in ("环保局", "民政局"):
+        assert any("派单" in s for s in subjects(workers, unit(name)))
 
     await engine.driver.complete_user_task(
         tasks["环保局"].key,
         {"answerText": "已责令整改，噪音达标。", "answerSigner": "王局长", "sourceInformed": True},
     )
     await engine.has_passed(key, PeriodicReport.RECORD_ITEM_ANSWERED)
-    move_to(engine, due - timedelta(seconds=1))
-    await engine.wait_until_idle()
+    await after(engine, due - timedelta(seconds=1))
     assert PeriodicReport.ITEM_DUE_TIMER not in engine.instance(key).passed
-    move_to(engine, due + timedelta(seconds=1))
-    await engine.wait_until_idle()
+    await after(engine, due + timedelta(seconds=1))
     await engine.has_passed(key, PeriodicReport.NOTIFY_ITEM_OVERDUE, times=1)
-    assert any("超期" in m.subject for m in workers.inbox(Viewer("unit", unit="民政局")))
-    assert not any("超期" in m.subject for m in workers.inbox(Viewer("unit", unit="环保局")))
-    reminders = [
-        e.fields for e in workers.view_case(wages, Viewer("supervision")).history if e.kind == "reminder"
-    ]
+    assert any("超期" in s for s in subjects(workers, unit("民政局")))
+    assert not any("超期" in s for s in subjects(workers, unit("环保局")))
+    reminders = history(workers.view_case(wages, SUPERVISION), "reminder")
     assert [r["note"] for r in reminders] == ["民情快报督办事项超过5个工作日未反馈"]
 
     late = answer_tasks(await engine.user_tasks(key))["民政局"]
@@ -246,9 +231,8 @@ async def test_express_items_are_dispatched_to_their_units_and_answered_within_f
     )
     assert (results[wages]["unit"], results[wages]["overdue"]) == ("民政局", True)
     # The results are on record for the next issue, and published.
-    for number, unit in ((noise, "环保局"), (wages, "民政局")):
-        case = workers.view_case(number, Viewer("supervision"))
+    for number, name in ((noise, "环保局"), (wages, "民政局")):
+        case = workers.view_case(number, SUPERVISION)
         assert case.status == "express-answered"
-        assert [e.fields["unit"] for e in case.history if e.kind == "reply"] == [unit]
-    subjects = [m.subject for m in workers.inbox(Viewer("leaders"))]
-    assert "【通报】《民情快报》督办事项办理情况" in subjects
+        assert [r["unit"] for r in history(case, "reply")] == [name]
+    assert "【通报】《民情快报》督办事项办理情况" in subjects(workers, LEADERS)

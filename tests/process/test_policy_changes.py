@@ -6,16 +6,13 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from pyzeebe import ZeebeClient
+from scenario import REPOSITORY, Steps, dispatch_ticket, local, receive_ticket
 
 from engine.testing.handle import EngineHandle
-from workers.ids import HotlineTicket, ProcessId, ReviewChain, UnitHandling
-
-REPOSITORY = Path(__file__).resolve().parents[2]
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from workers.ids import ProcessId, UnitHandling
 
 
 def edited(path: Path, old: str, new: str) -> None:
@@ -48,28 +45,17 @@ def policy_dir(tmp_path: Path) -> Path:
 async def test_a_shorter_limit_in_config_brings_the_due_date_forward(
     engine: EngineHandle, client: ZeebeClient
 ) -> None:
-    engine.set_time(int(datetime(2026, 9, 25, 10, 0, tzinfo=SHANGHAI).timestamp() * 1000))
-    started = await client.run_process(
-        ProcessId.HOTLINE_TICKET,
-        {"title": "酒吧噪音扰民", "content": "楼下酒吧每晚噪音扰民到凌晨，投诉多次仍未解决，请尽快处理"},
-    )
-    key = started.process_instance_key
-    variables = (await engine.is_waiting_at(key, HotlineTicket.INTAKE)).variables
-    await engine.complete_user_task(
-        key,
-        HotlineTicket.INTAKE,
-        {
-            "intakeAction": "dispatch",
-            "category": "投诉",
-            "leadUnit": variables["leadUnit"],
-            "coUnits": variables["coUnits"],
-        },
-    )
+    complaint = {
+        "title": "酒吧噪音扰民",
+        "content": "楼下酒吧每晚噪音扰民到凌晨，投诉多次仍未解决，请尽快处理",
+    }
+    key = await receive_ticket(engine, client, complaint, at="2026-09-25 10:00")
+    await dispatch_ticket(engine, key, category="投诉")
     task = await engine.user_task_at(key, UnitHandling.SIGN_FOR)
     due = datetime.fromisoformat(engine.instance(task.process_instance_key).variables["dueAt"])
     # Fifteen working days from Friday 25 September: 28-30 September, then (after National Day)
     # 8, 9, 10 (the make-up Saturday), 12-16 and 19-22 October. Twenty would end on 29 October.
-    assert due == datetime(2026, 10, 23, 0, 0, tzinfo=SHANGHAI), f"due {due}, not at the end of 22 October"
+    assert due == local("2026-10-23 00:00"), f"due {due}, not at the end of 22 October"
 
 
 @pytest.mark.usefixtures("workers")
@@ -86,12 +72,8 @@ async def test_a_shorter_review_chain_in_config_is_the_one_followed(
         },
     )
     key = started.process_instance_key
-    groups = []
-    for _ in range(2):
-        task = await engine.user_task_at(key, ReviewChain.REVIEW_STEPS)
-        groups.append(tuple(task.candidate_groups))
-        await engine.driver.complete_user_task(task.key, {"reviewDecision": "approved"})
-        await engine.wait_until_idle()
+    reviews = Steps(engine, key)
+    groups = [await reviews.complete(reviewDecision="approved") for _ in range(2)]
     view = await engine.is_completed(key)
     assert groups == [("secretary-general",), ("mayor",)]
     assert view.variables["reviewApproved"] is True

@@ -4,36 +4,20 @@ reported to supervision [seed 000 三]."""
 
 from __future__ import annotations
 
-import tomllib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from itertools import count
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pyzeebe import ZeebeClient
-from scenario import Steps, instant
+from scenario import SUPERVISION, Steps, after, configured_chain, instant, local, move_to
 
 from engine.testing.handle import EngineHandle
 from workers.ids import ProcessId, ReviewChain
 from workers.ledger.events import CaseRegistration
-from workers.ledger.masking import Viewer
 from workers.ledger.service import Ledger
 
-CONFIG = Path(__file__).resolve().parents[2] / "config"
-SHANGHAI = timedelta(hours=8)
 _job_keys = count(1)
-
-
-def at(text: str) -> int:
-    """Epoch milliseconds of a Beijing-time moment, e.g. "2026-09-29 10:00"."""
-    moment = datetime.fromisoformat(text).replace(tzinfo=UTC) - SHANGHAI
-    return int(moment.timestamp() * 1000)
-
-
-def configured_chain(name: str) -> list[dict[str, str]]:
-    with (CONFIG / "review_chains.toml").open("rb") as file:
-        return list(tomllib.load(file)["chains"][name]["reviewers"])
 
 
 def open_case(ledger: Ledger) -> str:
@@ -113,7 +97,7 @@ async def test_a_review_not_signed_off_within_three_working_days_is_reported_to_
 ) -> None:
     # Sent for review on Tuesday 29 September 2026: 30 September, then (National Day holiday
     # 1-7 October) 8 and 9 October are the three working days; the limit ends 9 October 24:00.
-    engine.set_time(at("2026-09-29 10:00"))
+    move_to(engine, local("2026-09-29 10:00"))
     case_number = open_case(workers)
     key = await start_review(client, case_number, reviewLimitKey="答复审签")
     task = await engine.user_task_at(key, ReviewChain.REVIEW_STEPS)
@@ -122,15 +106,14 @@ async def test_a_review_not_signed_off_within_three_working_days_is_reported_to_
     due = instant("2026-10-10T00:00:00+08:00")
     assert instant(task.due_date) == due, "the reviewer's task shows the limit"
 
-    engine.set_time(at("2026-10-09 23:59"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-10-09 23:59"))
     assert ReviewChain.NOTIFY_REVIEW_OVERDUE not in engine.instance(key).passed
-    assert not [post for post in workers.inbox(Viewer("supervision")) if "审签超时" in post.subject]
+    assert not [post for post in workers.inbox(SUPERVISION) if "审签超时" in post.subject]
 
     engine.increase_time(timedelta(minutes=2))
     await engine.wait_until_idle()
     await engine.has_passed(key, ReviewChain.NOTIFY_REVIEW_OVERDUE)
-    posts = [post for post in workers.inbox(Viewer("supervision")) if "审签超时" in post.subject]
+    posts = [post for post in workers.inbox(SUPERVISION) if "审签超时" in post.subject]
     assert len(posts) == 1 and posts[0].case_number == case_number
     assert "逐级审签未在答复审签时限内完成" in posts[0].body
 
@@ -146,17 +129,16 @@ async def test_a_review_not_signed_off_within_three_working_days_is_reported_to_
 async def test_a_review_signed_off_in_time_cancels_its_deadline(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    engine.set_time(at("2026-09-29 10:00"))
+    move_to(engine, local("2026-09-29 10:00"))
     key = await start_review(client, open_case(workers), reviewLimitKey="答复审签")
     reviews = Steps(engine, key)
     for _ in range(4):
         await reviews.complete(reviewDecision="approved")
     view = await engine.is_completed(key)
     assert view.terminated.count(ReviewChain.REVIEW_DUE_TIMER) == 1, "the terminate end ends the watch"
-    engine.set_time(at("2026-10-12 09:00"))
-    await engine.wait_until_idle()
+    await after(engine, local("2026-10-12 09:00"))
     assert ReviewChain.NOTIFY_REVIEW_OVERDUE not in engine.instance(key).passed
-    assert not [post for post in workers.inbox(Viewer("supervision")) if "审签超时" in post.subject]
+    assert not [post for post in workers.inbox(SUPERVISION) if "审签超时" in post.subject]
 
 
 async def test_without_a_limit_key_the_review_has_no_deadline(
