@@ -45,6 +45,7 @@ def create_router(
         content: str | None = None,
         channel: str | None = None,
         appellant: Any = None,
+        caseNumber: str | None = None,
     ) -> dict[str, Any]:
         appeal = Appeal(
             title=title,
@@ -52,6 +53,7 @@ def create_router(
             received_at=clock(),
             channel=channel,
             phone=appellant_phone(appellant),
+            case_id=caseNumber,
         )
         result = classifier.classify(appeal, open_cases)
         return {

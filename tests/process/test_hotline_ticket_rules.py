@@ -133,6 +133,18 @@ async def test_a_three_way_call_with_the_unit_answers_at_once_without_a_work_ord
 # --------------------------------------------------------------------- same-day dispatch [000 二]
 
 
+async def test_a_first_appeal_repeats_nothing_and_the_same_complaint_again_repeats_it(
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger
+) -> None:
+    first = await receive_ticket(engine, client, NOISE)
+    variables = engine.instance(first).variables
+    assert variables["repeatOf"] is None, (
+        f"the first complaint {variables['caseNumber']} was taken for a repeat of {variables['repeatOf']}"
+    )
+    again = await receive_ticket(engine, client, NOISE, at="2026-09-25 11:00")
+    assert engine.instance(again).variables["repeatOf"] == variables["caseNumber"]
+
+
 async def test_a_dispatched_order_goes_to_its_first_responsible_unit_the_same_day(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:

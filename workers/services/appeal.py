@@ -23,6 +23,8 @@ class Appeal:
     received_at: datetime
     channel: str | None = None
     phone: str | None = None
+    # The appeal's case number when the process registered it before classifying it.
+    case_id: str | None = None
 
     @property
     def text(self) -> str:
@@ -82,5 +84,6 @@ class AppealClassifier:
                 appeal.received_at,
                 open_cases,
                 self._case_shingles,
+                own_case=appeal.case_id,
             ),
         )

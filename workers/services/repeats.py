@@ -56,12 +56,14 @@ def find_repeat(
     received_at: datetime,
     open_cases: OpenCases,
     shingles_of: Callable[[str], frozenset[str]],
+    own_case: str | None = None,
 ) -> str | None:
     """The most similar open case received within the window that this appeal repeats, if any;
-    `shingles_of` gives the shingles of a case's text."""
+    `shingles_of` gives the shingles of a case's text. `own_case` is the appeal's own case, when it
+    was registered before being classified: an appeal is no repeat of itself."""
     best: tuple[float, str] | None = None
     for case in open_cases.received_since(received_at - timedelta(days=rules.window_days)):
-        if case.received_at > received_at:
+        if case.received_at > received_at or case.case_id == own_case:
             continue
         score = similarity(appeal_shingles, shingles_of(case.text))
         same_appellant = phone is not None and phone == case.phone

@@ -211,6 +211,23 @@ def test_the_same_appellant_with_another_matter_is_no_repeat() -> None:
     assert repeat_of("医疗保险 缴费 标准", "138", [open_case("C1", "拖欠 工资 二十万", phone="138")]) is None
 
 
+def test_an_appeal_registered_before_it_is_classified_is_no_repeat_of_itself() -> None:
+    cases = [
+        open_case("C1", "幸福路 路灯 不亮 一周", days_ago=0),
+        open_case("C0", "幸福路 路灯 不亮", days_ago=3),
+    ]
+    found = find_repeat(
+        RULES,
+        shingles(["幸福路", "路灯", "不亮", "一周"]),
+        None,
+        NOW,
+        InMemoryOpenCases(cases),
+        lambda text: shingles(text.split()),
+        own_case="C1",
+    )
+    assert found == "C0", f"the appeal's own case C1 was taken for what it repeats: {found}"
+
+
 def test_a_case_outside_the_window_is_no_longer_repeated() -> None:
     cases = [open_case("C1", "幸福路 路灯 不亮", days_ago=31)]
     assert repeat_of("幸福路 路灯 不亮", None, cases) is None
