@@ -142,6 +142,8 @@ HISTORY_KINDS = {
     "satisfaction": "回访",
 }
 DECISIONS = {"approved": "批准", "rejected": "不予批准"}
+# The answers of the callback forms (forms/callback.form, deputy-feedback.form).
+SATISFACTION = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
 
 
 # ------------------------------------------------------------------------------------------ the list
@@ -451,7 +453,7 @@ def _entry(console: Console, entry: HistoryEntry) -> dict[str, Any]:
             if fields.get("grade"):
                 details.append(f"答复等级：{fields['grade']}")
         case "satisfaction":
-            details.append(f"回访结果：{fields['result']}")
+            details.append(f"回访结果：{SATISFACTION.get(fields['result'], fields['result'])}")
             details.append(fields.get("note") or "")
     return {
         "kind": entry.kind,

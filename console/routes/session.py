@@ -88,6 +88,12 @@ async def logout(_user: CsrfDep) -> Response:
     return response
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    # Browsers ask for it whatever the pages link to.
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, console: ConsoleDep, user: PrincipalDep) -> Response:
     messages = console.ledger.inbox(user.viewer)[:20]

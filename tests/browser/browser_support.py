@@ -39,9 +39,7 @@ class PageErrors:
 
     def watch(self, page: Page, who: str) -> None:
         def on_console(message: ConsoleMessage) -> None:
-            # Chromium asks every site for /favicon.ico; the console has no icon, which is no error
-            # of its pages.
-            if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+            if message.type == "error":
                 self.record(f"{who} at {page.url}: console error: {message.text} ({message.location})")
 
         def on_page_error(error: Error) -> None:

@@ -154,7 +154,9 @@ async def test_a_complaint_goes_from_intake_to_closing_with_a_supervisor_watchin
         ["（新建） → 已登记", "已登记 → 已交办", "已交办 → 已签收", "已签收 → 已答复", "已答复 → 已办结归档"]
     )
     await expect(transitions.nth(2).get_by_test_id("case-event-actor")).to_have_text(HOUSING)
-    await expect(supervisor.locator('[data-testid="case-event"][data-kind="satisfaction"]')).to_have_count(1)
+    callback = supervisor.locator('[data-testid="case-event"][data-kind="satisfaction"]')
+    await expect(callback).to_have_count(1)
+    await expect(callback).to_contain_text("回访结果：满意")
     await expect(supervisor.get_by_test_id("case-attachment-link")).to_have_text("现场检查记录.txt")
     await screenshot(supervisor, "case")
 
