@@ -23,7 +23,7 @@ NOISE: dict[str, Any] = {
     "appellant": {"name": "张三", "phone": "13800001111", "address": "铁东区某小区3栋"},
 }
 # Routes that are not about any case, or that end the walker's own session.
-NOT_ABOUT_CASES = {"/login", "/logout"}
+NOT_ABOUT_CASES = {"/login", "/logout", "/favicon.ico"}
 PARAMETER = re.compile(r"\{([a-z_]+)(?::path)?\}")
 
 
