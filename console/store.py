@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, Engine, Index, String, Text, func, select
+from sqlalchemy import Boolean, Engine, Index, String, Text, UniqueConstraint, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from workers.ledger.database import open_engine
@@ -275,3 +276,79 @@ _ATTACHMENT_INFO = (
 def attachments_of(store: ConsoleStore) -> Attachments:
     """The attachments kept in `store`'s database (its tables are created with the store's)."""
     return Attachments(store._engine)
+
+
+# ----------------------------------------------------------------------------------- case imports
+
+
+class ImportedAppeal(Base):
+    """An appeal imported from a file under its source system's id (外部编号), and the process
+    instance it started: the same id in a later file is not started again. The row is written before
+    the instance is started (its key empty meanwhile), so two imports cannot both start it."""
+
+    __tablename__ = "console_imports"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    external_id: Mapped[str] = mapped_column(String(64))
+    process_instance_key: Mapped[str | None] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(255))
+    imported_by: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime]
+
+
+class ImportedAppeals:
+    """The console_imports table, in the console's database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def claim(
+        self, channel: str, external_id: str, file_name: str, username: str, now: datetime
+    ) -> tuple[bool, str | None]:
+        """Take `external_id` of `channel` for an import: (True, None) if it is new, else (False, the
+        key of the instance an earlier import started, None if that one is still starting)."""
+        row = ImportedAppeal(
+            channel=channel,
+            external_id=external_id,
+            file_name=file_name[:255],
+            imported_by=username,
+            imported_at=now,
+        )
+        try:
+            with Session(self._engine) as session, session.begin():
+                session.add(row)
+        except IntegrityError:
+            with Session(self._engine) as session:
+                key = session.scalar(
+                    select(ImportedAppeal.process_instance_key).where(
+                        ImportedAppeal.channel == channel, ImportedAppeal.external_id == external_id
+                    )
+                )
+            return False, key
+        return True, None
+
+    def started(self, channel: str, external_id: str, process_instance_key: str) -> None:
+        with Session(self._engine) as session, session.begin():
+            session.execute(
+                update(ImportedAppeal)
+                .where(ImportedAppeal.channel == channel, ImportedAppeal.external_id == external_id)
+                .values(process_instance_key=process_instance_key)
+            )
+
+    def release(self, channel: str, external_id: str) -> None:
+        """Give up a claim whose instance could not be started, so that importing again starts it."""
+        with Session(self._engine) as session, session.begin():
+            session.execute(
+                delete(ImportedAppeal).where(
+                    ImportedAppeal.channel == channel,
+                    ImportedAppeal.external_id == external_id,
+                    ImportedAppeal.process_instance_key.is_(None),
+                )
+            )
+
+
+def imported_appeals_of(store: ConsoleStore) -> ImportedAppeals:
+    """The imported appeals kept in `store`'s database (its table is created with the store's)."""
+    return ImportedAppeals(store._engine)

@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from console.routes import admin, cases, dashboards, instances, intake, open311, session, tasks
+from console.routes import admin, cases, dashboards, imports, instances, intake, open311, session, tasks
 
 ROUTERS: tuple[APIRouter, ...] = (
     session.router,
+    imports.router,
     intake.router,
     open311.router,
     tasks.router,

@@ -1,5 +1,5 @@
 """What the intake page's fields turn into: each process's start variables, or messages in Chinese
-that name the field (console/routes/intake.py)."""
+that name the field (console/intake.py)."""
 
 from datetime import datetime
 from typing import Any
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from console.routes.intake import CHANNELS, IntakeInvalid, intake_variables
+from console.intake import CHANNELS, IntakeInvalid, intake_variables
 from workers.ids import ProcessId
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
