@@ -1,8 +1,10 @@
 """docker-compose.yml, .env and Dockerfile, checked offline: there is no Docker engine here, so
 the file is validated against the compose specification (check-jsonschema's bundled schema, and
 `docker-compose config` where Debian's package is installed) and read for what a reviewer would
-check by hand: pinned images, healthchecks, no secrets, scalable workers, a sound Dockerfile."""
+check by hand: pinned images, healthchecks, no secrets, scalable workers, a console that serves
+what the image holds, a sound Dockerfile."""
 
+import asyncio
 import base64
 import json
 import os
@@ -16,9 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ledger_support import ledger_settings, open_test_ledger
 from pydantic import AliasChoices
 from ruamel.yaml import YAML
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
+from console.app import create_app
+from console.engine_client import EngineClient
+from console.store import open_console_store
 from workers.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +41,13 @@ SECRETS = {
     "CAMUNDA_ADMIN_PASSWORD": "test-admin-password",
     "LEDGER_DB_PASSWORD": "test-ledger-password",
     "MINSHENG_LEDGER_KEY": base64.urlsafe_b64encode(bytes(range(32))).decode(),
+    "MINSHENG_CONSOLE_SESSION_KEY": base64.b64encode(bytes(range(100, 132))).decode(),
 }
+
+# The services that run Minsheng's image, its name, and the .env variable pinning each base of Dockerfile.
+MINSHENG_SERVICES = ("workers", "console")
+IMAGE = "minsheng/minsheng"
+BASE_VERSIONS = {"python": "PYTHON_VERSION", "node": "NODE_VERSION"}
 
 # How many numeric parts make an exact version, per repository: a tag with fewer floats to newer
 # releases (camunda/camunda:8.8 is whatever 8.8 patch was pushed last). PostgreSQL numbers its
@@ -43,8 +57,9 @@ VERSION_PARTS = {
     "camunda/connectors-bundle": 3,
     "docker.elastic.co/elasticsearch/elasticsearch": 3,
     "postgres": 2,
-    "minsheng/workers": 3,
+    IMAGE: 3,
     "python": 3,
+    "node": 3,
 }
 
 CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec"]
@@ -199,7 +214,11 @@ def assert_exact_version(repository: str, tag: str, where: str) -> None:
 
 def test_the_built_image_is_tagged_with_the_project_version(resolved: dict[str, Any]) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert resolved["services"]["workers"]["image"] == f"minsheng/workers:{project['version']}"
+    workers = resolved["services"]["workers"]
+    for name in MINSHENG_SERVICES:
+        service = resolved["services"][name]
+        assert service["image"] == f"{IMAGE}:{project['version']}", f"{name} runs {service['image']}"
+        assert service["build"] == workers["build"], f"{name} builds the image otherwise than the workers"
 
 
 def test_every_env_setting_is_used() -> None:
@@ -255,6 +274,10 @@ def test_host_ports_listen_on_loopback_by_default(resolved: dict[str, Any]) -> N
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
 
 
+def published_container_ports(service: dict[str, Any]) -> set[int]:
+    return {int(str(port).rsplit(":", 1)[1]) for port in service.get("ports", [])}
+
+
 def test_workers_can_be_scaled(raw: dict[str, Any]) -> None:
     workers = raw["services"]["workers"]
     assert "container_name" not in workers, "a fixed container name allows one replica"
@@ -277,16 +300,13 @@ def settings_variables() -> set[str]:
     return names
 
 
-def test_workers_environment_is_what_the_settings_read(
-    resolved: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("name", MINSHENG_SERVICES)
+def test_the_environment_is_what_the_settings_read(
+    resolved: dict[str, Any], monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    env = environment(resolved["services"]["workers"])
+    env = environment(resolved["services"][name])
     unknown = set(env) - settings_variables()
-    assert not unknown, f"workers/settings.py reads no {sorted(unknown)}"
-
-    host, _, port = env["ZEEBE_ADDRESS"].partition(":")
-    gateway = resolved["services"][host]
-    assert any(str(published).endswith(f":{port}") for published in gateway["ports"])
+    assert not unknown, f"{name}: workers/settings.py reads no {sorted(unknown)}"
 
     for variable in settings_variables() | set(os.environ):
         if variable.startswith(("ZEEBE_", "CAMUNDA_", "MINSHENG_")):
@@ -298,6 +318,34 @@ def test_workers_environment_is_what_the_settings_read(
     assert settings.ledger_key is not None
     assert settings.ledger_database_url.startswith("postgresql://")
     assert settings.ledger_database_url.split("@")[1].split(":")[0] in resolved["services"]
+    # The key that signs the console's sessions goes to the console alone.
+    has_key = settings.console_session_key is not None
+    assert has_key == (name == "console"), f"{name} gets MINSHENG_CONSOLE_SESSION_KEY: {has_key}"
+
+
+def test_the_workers_reach_the_gateway(resolved: dict[str, Any]) -> None:
+    host, _, port = environment(resolved["services"]["workers"])["ZEEBE_ADDRESS"].partition(":")
+    assert host in resolved["services"], f"ZEEBE_ADDRESS names {host}, no service of the file"
+    assert int(port) in published_container_ports(resolved["services"][host]), f"{host} has no port {port}"
+
+
+def test_the_console_reaches_the_rest_api_and_answers_on_its_port(resolved: dict[str, Any]) -> None:
+    console = resolved["services"]["console"]
+    rest = re.fullmatch(r"http://([^:/]+):(\d+)/v2", environment(console)["MINSHENG_CONSOLE_REST_URL"])
+    assert rest is not None, "MINSHENG_CONSOLE_REST_URL is not the /v2 API of a service in the network"
+    host, port = rest.group(1), int(rest.group(2))
+    assert host in resolved["services"], f"MINSHENG_CONSOLE_REST_URL names {host}, no service of the file"
+    # The port inside the network, not the one published on the host.
+    assert port in published_container_ports(resolved["services"][host]), f"{host} has no port {port}"
+
+    command = console["command"]
+    assert command[:3] == ["python", "-m", "console"], command
+    address = command[command.index("--address") + 1]
+    listen_host, _, listen_port = address.rpartition(":")
+    assert listen_host == "0.0.0.0", "on loopback inside its container, the console is out of reach"
+    assert published_container_ports(console) == {int(listen_port)}, "the published port is not the console's"
+    probe = "".join(console["healthcheck"]["test"])
+    assert f"http://127.0.0.1:{listen_port}/login" in probe, "the healthcheck asks another port or page"
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:
@@ -318,14 +366,32 @@ def dockerfile_instructions() -> list[tuple[str, str]]:
     return instructions
 
 
-def test_the_dockerfile_base_image_is_pinned_to_the_env_version(raw: dict[str, Any]) -> None:
+def dockerfile_stages() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(base image, the stage's instructions) for each FROM, in order."""
+    stages: list[tuple[str, list[tuple[str, str]]]] = []
+    for keyword, arguments in dockerfile_instructions():
+        if keyword == "FROM":
+            stages.append((arguments, []))
+        elif stages:
+            stages[-1][1].append((keyword, arguments))
+    return stages
+
+
+def test_the_dockerfile_base_images_are_pinned_to_the_env_versions(raw: dict[str, Any]) -> None:
     instructions = dockerfile_instructions()
     args = dict(arg.split("=", 1) for keyword, arg in instructions if keyword == "ARG" and "=" in arg)
-    assert args.get("PYTHON_VERSION") == dotenv()["PYTHON_VERSION"]
-    assert_exact_version("python", args["PYTHON_VERSION"], "Dockerfile ARG PYTHON_VERSION")
-    bases = [arguments.split()[0] for keyword, arguments in instructions if keyword == "FROM"]
-    assert bases and all(base == "python:${PYTHON_VERSION}" for base in bases), bases
-    assert raw["services"]["workers"]["build"]["args"]["PYTHON_VERSION"].startswith("${PYTHON_VERSION")
+    env = dotenv()
+    for repository, variable in BASE_VERSIONS.items():
+        assert args.get(variable) == env[variable], f"Dockerfile ARG {variable} differs from .env"
+        assert_exact_version(repository, args[variable], f"Dockerfile ARG {variable}")
+        for name in MINSHENG_SERVICES:
+            build_args = raw["services"][name]["build"]["args"]
+            assert build_args[variable].startswith("${" + variable), f"{name} does not build with {variable}"
+    allowed = {f"{repository}:${{{variable}}}" for repository, variable in BASE_VERSIONS.items()}
+    bases = [base.split()[0] for base, _ in dockerfile_stages()]
+    assert bases and set(bases) <= allowed, f"stages on bases not pinned in .env: {bases}"
+    # Node.js builds the console's browser code only; what runs is Python.
+    assert bases[-1] == "python:${PYTHON_VERSION}", f"the final stage is built on {bases[-1]}"
 
 
 def test_the_dockerfile_runs_the_workers_as_a_user() -> None:
@@ -335,7 +401,7 @@ def test_the_dockerfile_runs_the_workers_as_a_user() -> None:
     assert instructions[-1] == ("CMD", '["python", "-m", "workers"]')
 
 
-def test_the_dockerfile_copies_what_the_workers_need(resolved: dict[str, Any]) -> None:
+def test_the_dockerfile_copies_what_the_image_needs(resolved: dict[str, Any]) -> None:
     instructions = dockerfile_instructions()
     copied: dict[str, str] = {}
     for keyword, arguments in instructions:
@@ -359,7 +425,9 @@ def test_the_dockerfile_copies_what_the_workers_need(resolved: dict[str, Any]) -
     assert any(keyword == "WORKDIR" and arguments == "/app" for keyword, arguments in instructions)
     report_dir = re.search(r"MINSHENG_REPORT_DIR=(\S+)", env)
     assert report_dir is not None
-    assert f"reports:{report_dir.group(1)}" in resolved["services"]["workers"]["volumes"]
+    for name in MINSHENG_SERVICES:
+        volumes = resolved["services"][name]["volumes"]
+        assert f"reports:{report_dir.group(1)}" in volumes, f"{name} does not share the bulletins' volume"
     # The bulletins' charts: MINSHENG_REPORT_FONT's default comes from Debian's fonts-noto-cjk.
     assert any(keyword == "RUN" and "fonts-noto-cjk" in arguments for keyword, arguments in instructions)
     assert str(Settings.model_fields["report_font"].default).startswith("/usr/share/fonts/opentype/noto/")
@@ -376,3 +444,80 @@ def test_the_deployment_guide_names_only_real_settings(raw: dict[str, Any]) -> N
     assert named
     unknown = sorted(set(named) - known)
     assert not unknown, f"docs/deploy.md names settings that nothing reads: {unknown}"
+
+
+def stage_named(name: str) -> list[tuple[str, str]]:
+    for base, instructions in dockerfile_stages():
+        if base.split()[-1] == name and " AS " in base.upper():
+            return instructions
+    raise AssertionError(f"Dockerfile has no stage named {name}")
+
+
+def copies_from(stage: str, instructions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(source, destination) of each COPY --from=stage."""
+    found = []
+    for keyword, arguments in instructions:
+        if keyword == "COPY" and arguments.startswith(f"--from={stage} "):
+            source, destination = arguments.split()[1:]
+            found.append((source, destination))
+    return found
+
+
+def test_the_image_holds_what_the_console_serves(tmp_path: Path) -> None:
+    # The node_modules folders the console mounts, read from the app itself.
+    settings = ledger_settings(f"sqlite:///{tmp_path / 'ledger.db'}", env="development")
+    ledger = open_test_ledger(settings.ledger_database_url)
+    store = open_console_store(f"sqlite:///{tmp_path / 'console.db'}")
+    engine = EngineClient(settings)
+    node_modules = ROOT / "node_modules"
+    assert node_modules.is_dir(), "node_modules is missing: `make install` installs it"
+    try:
+        app = create_app(settings, store, ledger, engine, session_key="k" * 32, node_modules=node_modules)
+        mounted = {
+            Path(str(route.app.directory)).relative_to(node_modules).as_posix()
+            for route in app.routes
+            if isinstance(route, Mount)
+            and isinstance(route.app, StaticFiles)
+            and Path(str(route.app.directory)).is_relative_to(node_modules)
+        }
+    finally:
+        asyncio.run(engine.aclose())
+        store.close()
+        ledger.close()
+    assert mounted, "the console mounts nothing from node_modules"
+
+    stages = dockerfile_stages()
+    assets = next((base.split()[-1] for base, _ in stages if base.startswith("node:")), None)
+    assert assets is not None, "Dockerfile has no Node stage"
+    build = stage_named("build")
+    final = stages[-1][1]
+
+    # The final stage: the mounted folders, nothing else from the Node stage, under /app.
+    workdirs = [(i, arguments) for i, (keyword, arguments) in enumerate(final) if keyword == "WORKDIR"]
+    assert [workdir for _, workdir in workdirs] == ["/app"], workdirs
+    copied = copies_from(assets, final)
+    first_copy = min(i for i, (_, arguments) in enumerate(final) if arguments.startswith(f"--from={assets}"))
+    assert workdirs[0][0] < first_copy, "node_modules/ is copied before the working directory is /app"
+    wanted = sorted((f"/src/node_modules/{path}", f"node_modules/{path}") for path in mounted)
+    assert sorted(copied) == wanted, f"the final stage copies {copied} from the Node stage, not {wanted}"
+
+    # The bundle: built by the Makefile's rule at the path the console's scripts import it from,
+    # and in the package before its wheel is built.
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    bundle = re.search(r"^CONSOLE_BUNDLE := (\S+)$", makefile, re.MULTILINE)
+    assert bundle is not None, "the Makefile has no CONSOLE_BUNDLE"
+    target = bundle.group(1)
+    scripts = " ".join(path.read_text(encoding="utf-8") for path in (ROOT / "console/static/js").glob("*.js"))
+    assert "/static/" + target.removeprefix("console/static/") in scripts, f"no script imports {target}"
+    assert ("RUN", f"make {target}") in stage_named(assets)
+    folder = target.rpartition("/")[0]
+    assert copies_from(assets, build) == [(f"/src/{folder}", folder)], "the bundle is not put in the package"
+    steps = [f"{keyword} {arguments}" for keyword, arguments in build]
+    wheel = next(i for i, step in enumerate(steps) if step.startswith("RUN pip wheel"))
+    bundled = steps.index(f"COPY --from={assets} /src/{folder} {folder}")
+    assert bundled < wheel, "the bundle is copied into the package after its wheel is built"
+
+    # The wheel ships it: pyproject's package-data takes the console's templates and all of static/.
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    console_data = package_data["package-data"]["console"]
+    assert "static/**/*" in console_data and "templates/**/*.html" in console_data, console_data

@@ -10,14 +10,16 @@ export class ApiError extends Error {
   }
 }
 
+// `body`: sent as JSON, or as it is when it is FormData (a file upload; the browser sets its type).
 export async function api(path, { method = "GET", body } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   const response = await fetch(path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || form ? body : JSON.stringify(body),
     credentials: "same-origin",
   });
   if (response.status === 401) {

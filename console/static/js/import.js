@@ -1,6 +1,6 @@
 // 批量导入: send the chosen file as multipart (console.js `api` speaks JSON only), list every problem
 // the server found (nothing was imported then), or follow the import's operation and list its rows.
-import { ApiError, api, showMessage } from "/static/js/console.js";
+import { api, showMessage } from "/static/js/console.js";
 import { followOperation } from "/static/js/operations.js";
 
 const form = document.getElementById("import-form");
@@ -8,7 +8,6 @@ const message = document.getElementById("import-message");
 const errors = document.getElementById("import-errors");
 const panel = document.getElementById("import-operation");
 const result = document.getElementById("import-result");
-const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 // The workers number the cases a moment after their instances start: ask again for a while.
 const NUMBERING_TRIES = 20;
 const NUMBERING_WAIT_MS = 1000;
@@ -26,20 +25,8 @@ function showColumns() {
   window.history.replaceState(null, "", url);
 }
 
-async function upload() {
-  const response = await fetch("/api/intake/import", {
-    method: "POST",
-    headers: { Accept: "application/json", "X-CSRF-Token": csrfToken },
-    body: new FormData(form),
-    credentials: "same-origin",
-  });
-  if (response.status === 401) {
-    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
-    throw new ApiError(401, "请先登录");
-  }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data?.detail ?? `导入失败（${response.status}）`, data);
-  return data;
+function upload() {
+  return api("/api/intake/import", { method: "POST", body: new FormData(form) });
 }
 
 function showProblems(problems) {
