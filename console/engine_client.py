@@ -18,6 +18,8 @@ from workers.settings import Settings
 # Renew an access token this long before it expires, so no request goes out with a stale one.
 TOKEN_MARGIN_S = 30.0
 TIMEOUT_S = 10.0
+# What Camunda SaaS's token endpoint issues tokens for, when no audience is set.
+SAAS_AUDIENCE = "zeebe.camunda.io"
 
 
 class EngineError(Exception):
@@ -94,8 +96,9 @@ class EngineClient:
             "client_id": settings.zeebe_client_id,
             "client_secret": settings.zeebe_client_secret.get_secret_value(),
         }
-        if settings.zeebe_token_audience:
-            form["audience"] = settings.zeebe_token_audience
+        audience = settings.zeebe_token_audience or (SAAS_AUDIENCE if settings.camunda_cluster_id else None)
+        if audience:
+            form["audience"] = audience
         try:
             response = await self._http.post(url, data=form)
         except httpx.HTTPError as error:

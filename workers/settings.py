@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     console_address: str = "127.0.0.1:8088"
     console_rest_url: str = "http://127.0.0.1:8080/v2"
     console_session_key: SecretStr | None = None
+    # Mark the session cookie Secure even when the console itself is reached over plain HTTP: behind
+    # a proxy that ends TLS. Requests that arrive over HTTPS get it regardless.
+    console_secure_cookies: bool = False
     # Hours a signed-in session lasts without activity.
     console_session_hours: float = Field(default=8.0, gt=0)
     # The console's own tables (users, audit log, sign-in attempts); by default beside the ledger's.

@@ -76,7 +76,7 @@ async def login(
         httponly=True,
         samesite="lax",
         # Over HTTPS (directly or behind a proxy that says so) the cookie never travels in the clear.
-        secure=request.url.scheme == "https",
+        secure=console.settings.console_secure_cookies or request.url.scheme == "https",
     )
     return response
 
