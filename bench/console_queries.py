@@ -1,14 +1,18 @@
-"""The console's list and search queries, and a monthly bulletin, over a million cases and instances.
+"""The console's case list and dashboard lists, and a monthly bulletin, over a million cases and
+instances.
 
     python bench/console_queries.py [--cases 1000000] [--database URL] [--ledger-database URL]
-                                    [--repeat 5] [--keep]
+                                    [--repeat 5] [--keep] [--no-fill] [--case-search FILE]
 
 Ledger (台账): migrates a fresh ledger (a SQLite file, or --ledger-database, whose tables must be
 empty) and fills it with --cases cases of one year and their history, with bench/report_bench.py's
-generator. Then it times what a console's case list asks: a unit's cases by status, newest first,
-page by page (first page, a deep page, the total for the pager), the cases of a week or a month,
-overdue cases, one case by its number, a title search, and the monthly bulletin (SQL aggregation,
-then charts, HTML and workbook).
+generator (co-units included, and a unit that is co-unit of a few cases only). Then it times the
+console's own queries: `CaseSearch` (workers/ledger/queries.py) as the case list calls it (every
+case and a unit's scope, page 1 and page 21 by keyset, the capped total, a unit with few cases, a
+text search, the overdue filter, one case by number), the dashboard's overdue and due-soon lists
+(console/dashboard.py), and the monthly bulletin (SQL aggregation, then charts, HTML and workbook).
+--case-search FILE times another version of workers/ledger/queries.py on the same rows (before and
+after a change: `git show REV:workers/ledger/queries.py > FILE`, then --no-fill).
 
 Engine: fills the engine's searchable history (the `proj_process_instances` table that
 `POST /v2/process-instances/search` reads) of a fresh engine database (SQLite, or --database) with
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import random
 import statistics
 import sys
@@ -37,24 +42,30 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from one_task_throughput import free_port, machine, start_engine, stop_process
-from report_bench import UNITS, YEAR, generate
+from report_bench import RARE_UNIT, UNITS, YEAR, generate
 
+from console.dashboard import DUE_SOON_WORKING_DAYS, DueList, due_soon_cases, overdue_cases, policies
 from engine.store.database import open_database
 from engine.store.projections import process_instances
+from workers.deadline_policy import load_calendar_policy
+from workers.ledger.crypto import PersonalDataCipher
 from workers.ledger.database import open_engine
+from workers.ledger.masking import Viewer
 from workers.ledger.migrations import migrate
-from workers.ledger.models import Case
+from workers.ledger.policy import load_ledger_policy
+from workers.ledger.queries import COUNT_CAP, CaseQuery, CaseSearch, Cursor
 from workers.report_policy import load_report_policy
 from workers.reports.bulletin import compile_bulletin
 from workers.reports.periods import parse_period
 from workers.reports.publish import publish
 from workers.reports.service import open_reader
+from workers.services.calendar import WorkingCalendar
 from workers.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,94 +96,74 @@ def seconds(label: str, work: Callable[[], Any]) -> Any:
 # -------------------------------------------------------------------------------------------- ledger
 
 
-def ledger_queries(engine: Engine, repeat: int, middle: int) -> None:
-    cases = Case.__table__.c
+def ledger_queries(engine: Engine, repeat: int, search_class: type[CaseSearch]) -> None:
+    """The console's case list (console/routes/cases.py) and dashboard lists (console/dashboard.py),
+    as they query: through `CaseSearch` and the dashboard's functions."""
+    config = ROOT / "config"
+    search = search_class(engine, PersonalDataCipher(bytes(32)), load_ledger_policy(config).privacy)
+    found = policies(config)
+    completed = found.report.cases.completed_statuses
     unit = UNITS[0]
-    week = datetime(YEAR, 10, 12, tzinfo=UTC) - timedelta(hours=8)
-    month = datetime(YEAR, 10, 1, tzinfo=UTC) - timedelta(hours=8)
-    month_end = datetime(YEAR, 11, 1, tzinfo=UTC) - timedelta(hours=8)
-    now = datetime(YEAR, 12, 31, tzinfo=UTC)
-    listing = [cases.id, cases.case_number, cases.channel, cases.received_at, cases.title, cases.category]
-    listing += [cases.lead_unit, cases.status, cases.due_at]
+    centre, unit_user = Viewer("hotline-centre"), Viewer("handling-unit", unit, "bench")
+    rare_user = Viewer("handling-unit", RARE_UNIT, "bench")
+    now = datetime(YEAR, 12, 1, 2, tzinfo=UTC)
 
-    def rows(query: Any) -> Callable[[], list[Any]]:
-        def run() -> list[Any]:
+    def page(query: CaseQuery, viewer: Viewer, after: Cursor | None = None) -> Callable[[], str]:
+        return lambda: f"{len(search.search(query, viewer, after=after).cases)} cases"
+
+    def total(query: CaseQuery) -> Callable[[], str]:
+        return lambda: f"{search.count(query):,} (cap {COUNT_CAP})"
+
+    def page_21(query: CaseQuery, viewer: Viewer) -> Cursor | None:
+        cursor = None
+        for _ in range(20):
+            cursor = search.search(query, viewer, after=cursor).older
+        return cursor
+
+    every, scoped, rare = CaseQuery(), CaseQuery(unit=unit), CaseQuery(unit=RARE_UNIT)
+    timed("case list: every case, page 1 of 50 (centre)", page(every, centre), repeat)
+    timed("  same, page 21 (keyset)", page(every, centre, page_21(every, centre)), repeat)
+    timed("  same, capped total", total(every), repeat)
+    timed(f"a unit's scope ({unit}): page 1", page(scoped, unit_user), repeat)
+    timed("  same, page 21 (keyset)", page(scoped, unit_user, page_21(scoped, unit_user)), repeat)
+    timed("  same, capped total", total(scoped), repeat)
+    timed(f"a unit with few cases ({RARE_UNIT}, co-unit only): page 1", page(rare, rare_user), repeat)
+    timed("  same, total", total(rare), repeat)
+    text = CaseQuery(text="漏水")
+    timed("text search '漏水' (title or content), page 1", page(text, centre), repeat)
+    timed("  same, capped total", total(text), repeat)
+    scoped_text = CaseQuery(text="漏水", unit=unit)
+    timed("  same in a unit's scope, page 1", page(scoped_text, unit_user), repeat)
+    overdue = CaseQuery(overdue_at=now, completed_statuses=completed)
+    timed("overdue cases (case list filter), page 1", page(overdue, centre), repeat)
+    timed("  same, capped total", total(overdue), repeat)
+    scoped_overdue = CaseQuery(overdue_at=now, completed_statuses=completed, unit=unit)
+    timed("  same in a unit's scope, page 1", page(scoped_overdue, unit_user), repeat)
+    number = search.search(every, centre, after=page_21(every, centre), limit=1).cases[0].case_number
+    timed("one case by its number", page(CaseQuery(number=number), centre), repeat)
+
+    calendar = WorkingCalendar(load_calendar_policy(config))
+
+    def due_list(listing: Callable[..., DueList], *arguments: Any) -> Callable[[], str]:
+        def run() -> str:
             with engine.connect() as connection:
-                return list(connection.execute(query))
+                listed = listing(connection, found, calendar, now, *arguments)
+            return f"{len(listed.cases)} of {listed.total:,}"
 
         return run
 
-    def scalar(query: Any) -> Callable[[], Any]:
-        def run() -> Any:
-            with engine.connect() as connection:
-                return connection.execute(query).scalar()
-
-        return run
-
-    by_unit = and_(cases.lead_unit == unit, cases.status == "completed")
-    newest = cases.received_at.desc()
-    timed(
-        "unit's completed cases, newest first, page 1 of 50",
-        rows(select(*listing).where(by_unit).order_by(newest).limit(PAGE)),
-        repeat,
-    )
-    timed(
-        "  same, page 100 (offset 4,950)",
-        rows(select(*listing).where(by_unit).order_by(newest).offset(99 * PAGE).limit(PAGE)),
-        repeat,
-    )
-    timed("  same, total for the pager (count)", scalar(select(func.count()).where(by_unit)), repeat)
-    timed(
-        "unit's open cases (handling), by due date, page 1",
-        rows(
-            select(*listing)
-            .where(cases.lead_unit == unit, cases.status == "handling")
-            .order_by(cases.due_at)
-            .limit(PAGE)
-        ),
-        repeat,
-    )
-    in_week = and_(cases.received_at >= week, cases.received_at < week + timedelta(days=7))
-    timed(
-        "cases received in a week, newest first, page 1",
-        rows(select(*listing).where(in_week).order_by(newest).limit(PAGE)),
-        repeat,
-    )
-    timed("  same, total (count)", scalar(select(func.count()).where(in_week)), repeat)
-    in_month = and_(cases.received_at >= month, cases.received_at < month_end, cases.lead_unit == unit)
-    timed(
-        "unit's cases received in a month, by status, page 1",
-        rows(select(*listing).where(in_month).order_by(cases.status, newest).limit(PAGE)),
-        repeat,
-    )
-    timed(
-        "  same, counts per status",
-        rows(select(cases.status, func.count()).where(in_month).group_by(cases.status)),
-        repeat,
-    )
-    timed(
-        "overdue cases (handling, due before now), by due date, page 1",
-        rows(
-            select(*listing)
-            .where(cases.status == "handling", cases.due_at < now)
-            .order_by(cases.due_at)
-            .limit(PAGE)
-        ),
-        repeat,
-    )
-    with engine.connect() as connection:
-        number = connection.execute(
-            select(cases.case_number).order_by(cases.id).offset(middle).limit(1)
-        ).scalar()
-    timed("one case by its number", rows(select(*listing).where(cases.case_number == number)), repeat)
-    timed(
-        "title contains '漏水', newest first, page 1",
-        rows(select(*listing).where(cases.title.contains("漏水")).order_by(newest).limit(PAGE)),
-        repeat,
-    )
+    for who, lead in (("every unit", None), (unit, unit)):
+        timed(f"dashboard: overdue list ({who})", due_list(overdue_cases, lead), repeat)
+        timed(
+            f"dashboard: due within {DUE_SOON_WORKING_DAYS} working days ({who})",
+            due_list(due_soon_cases, DUE_SOON_WORKING_DAYS, lead),
+            repeat,
+        )
 
 
-def ledger_part(url: str, cases: int, repeat: int, out_dir: Path, fill: bool) -> None:
+def ledger_part(
+    url: str, cases: int, repeat: int, out_dir: Path, fill: bool, search_class: type[CaseSearch]
+) -> None:
     migrate(url)
     engine = open_engine(url)
     print(f"ledger: {engine.url.render_as_string(hide_password=True)}")
@@ -180,7 +171,7 @@ def ledger_part(url: str, cases: int, repeat: int, out_dir: Path, fill: bool) ->
         written = seconds(f"generate {cases:,} cases (not measured)", lambda: generate(engine, cases))
         print(f"  ({written:,} rows)")
     seconds("ANALYZE (not measured)", lambda: analyze(engine))
-    ledger_queries(engine, repeat, cases // 2)
+    ledger_queries(engine, repeat, search_class)
     engine.dispose()
 
     policy = load_report_policy(ROOT / "config")
@@ -369,6 +360,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-fill", action="store_true", help="the databases given already hold the rows (after --keep)"
     )
+    parser.add_argument(
+        "--case-search",
+        metavar="FILE",
+        type=Path,
+        help="time the CaseSearch of this file instead (another version of workers/ledger/queries.py)",
+    )
     parser.add_argument("--skip-ledger", action="store_true")
     parser.add_argument("--skip-engine", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -381,7 +378,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"engine database: {machine_database(engine_url)}; ledger database: {machine_database(ledger_url)}")
     try:
         if not args.skip_ledger:
-            ledger_part(ledger_url, args.cases, args.repeat, directory / "reports", not args.no_fill)
+            search_class = CaseSearch if args.case_search is None else older_search(args.case_search)
+            ledger_part(
+                ledger_url, args.cases, args.repeat, directory / "reports", not args.no_fill, search_class
+            )
         if not args.skip_engine:
             engine_part(engine_url, args.cases, args.repeat, directory, not args.no_fill)
     finally:
@@ -391,6 +391,18 @@ def main(argv: list[str] | None = None) -> None:
             for path in sorted(directory.rglob("*"), reverse=True):
                 path.unlink() if path.is_file() else path.rmdir()
             directory.rmdir()
+
+
+def older_search(path: Path) -> type[CaseSearch]:
+    """`CaseSearch` of another version of the ledger's queries, for figures before and after."""
+    spec = importlib.util.spec_from_file_location("bench_case_search", path)
+    assert spec is not None and spec.loader is not None, f"cannot load {path}"
+    module = importlib.util.module_from_spec(spec)
+    # Its dataclasses look their module up while being made.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    found: type[CaseSearch] = module.CaseSearch
+    return found
 
 
 def machine_database(url: str) -> str:

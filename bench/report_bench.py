@@ -14,6 +14,7 @@ aggregation alone, and with charts, HTML and workbook written. It prints the mac
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -41,6 +42,11 @@ UNITS = (
     "住房城乡建设委", "综合执法局", "环保局", "民政局", "人力资源社会保障局", "交通运输局", "市场监管局",
     "教育局", "卫生健康委", "公安局", "铁西区政府", "和平区政府", "沈河区政府", "皇姑区政府",
 )  # fmt: skip
+# Co-units: one in this many cases has one of UNITS as co-unit; the rare unit is co-unit of one in
+# RARE cases (about 20 of a million), the console's worst case for a unit's scope.
+CO_UNIT_SHARE = 20
+RARE_UNIT = "市档案馆"
+RARE = 50_000
 CATEGORIES = ("咨询", "建议", "求助", "投诉", "举报", "其他")
 CHANNELS = (
     ("hotline-ticket", "RX", 70),
@@ -109,6 +115,7 @@ CASE_COLUMNS = (
     "content", "location", "category", "accepted", "lead_unit", "co_units", "due_at", "status",
     "created_at", "updated_at",
 )  # fmt: skip
+UNIT_COLUMNS = ("case_id", "unit", "role", "received_at")
 EVENT = ("id", "case_id", "recorded_at")
 TRANSITION = (*EVENT, "from_status", "to_status")
 
@@ -116,6 +123,8 @@ TRANSITION = (*EVENT, "from_status", "to_status")
 def generate(engine: Engine, cases: int, seed: int = 20261001) -> int:
     """`cases` cases received over the year and their history; returns the rows written."""
     rng = random.Random(seed)
+    # Co-units are drawn from a generator of their own: the rest is what it was before they were.
+    co_rng = random.Random(seed + 1)
     rows = Rows(engine)
     start = datetime(YEAR, 1, 1, tzinfo=UTC) - timedelta(hours=8)
     year_seconds = 365 * 86400
@@ -139,15 +148,23 @@ def generate(engine: Engine, cases: int, seed: int = 20261001) -> int:
         fate = rng.random()
         completed_at = received + timedelta(days=rng.uniform(0.5, 35)) if accepted and fate < 0.88 else None
         status = "completed" if completed_at else ("not-accepted" if not accepted else "handling")
+        co_units = [co_rng.choice(UNITS)] if co_rng.randrange(CO_UNIT_SHARE) == 0 else []
+        if co_rng.randrange(RARE) == 0:
+            co_units.append(RARE_UNIT)
+        co_units = [co for co in dict.fromkeys(co_units) if co != unit]
         rows.add(
             "ledger_cases",
             CASE_COLUMNS,
             (
                 case_id, f"{prefix}{YEAR}-{case_id:07d}", channel, received, "bench", False, f"{area}{topic}",
                 f"市民反映：{area}某小区{topic}，希望尽快处理。", f"{area}某街道", category, accepted,
-                unit, "[]", due, status, received, completed_at or received,
+                unit, json.dumps(co_units, ensure_ascii=False), due, status, received,
+                completed_at or received,
             ),
         )  # fmt: skip
+        # What the ledger writes for the console's unit scope (migration 0004).
+        for co_unit, role in ((unit, "lead"), *((co, "co") for co in co_units)):
+            rows.add("ledger_case_units", UNIT_COLUMNS, (case_id, co_unit, role, received))
         rows.add("ledger_status_transitions", TRANSITION, (next_id("t"), case_id, received, None, "received"))
         if not accepted:
             continue

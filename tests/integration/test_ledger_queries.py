@@ -1,5 +1,6 @@
 """The console's case search (workers/ledger/queries.py) on both databases: a unit's scope in the
-SQL (lead or co-unit, nothing else), every filter, keyset pages both ways, masking per viewer."""
+SQL (lead or co-unit, nothing else, kept as cases are redispatched, and filled by the migration for
+cases already there), every filter, keyset pages both ways, masking per viewer."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -7,8 +8,13 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from ledger_support import open_test_ledger
+from sqlalchemy import insert
 
+from workers.ledger import migrations, models
+from workers.ledger.database import open_engine
 from workers.ledger.events import AppellantDetails, CaseRegistration, Deadline, Details, Transition
 from workers.ledger.masking import Viewer
 from workers.ledger.queries import CaseQuery, CaseSearch, Cursor
@@ -105,6 +111,67 @@ def test_a_unit_reads_only_the_cases_it_leads_or_co_handles(ledger: Ledger, sear
     assert numbers(search, CaseQuery(unit=HOUSING, number=other)) == [], "the number of another unit's case"
     assert numbers(search, CaseQuery(unit=HOUSING, text="夜间")) == [], "the text of another unit's case"
     assert search.count(CaseQuery(unit=HOUSING, number=other)) == 0
+
+
+def test_a_redispatch_moves_the_case_from_the_old_units_scope_to_the_new_ones(
+    ledger: Ledger, search: CaseSearch
+) -> None:
+    cases = Cases(ledger)
+    moved = cases.add("楼道漏水", MONDAY, lead=HOUSING, co_units=(ENVIRONMENT,))
+    stays = cases.add("占道经营", MONDAY + timedelta(hours=1), lead=HOUSING)
+    assert numbers(search, CaseQuery(unit=HOUSING)) == [stays, moved], "before: the housing commission's"
+
+    # Redispatch: another lead unit, no co-unit.
+    redispatch = Details(kind="details", case_number=moved, lead_unit=ENFORCEMENT, co_units=())
+    ledger.record(next(cases.jobs), redispatch)
+    assert numbers(search, CaseQuery(unit=ENFORCEMENT)) == [moved], "the new lead unit must see the case"
+    assert numbers(search, CaseQuery(unit=HOUSING)) == [stays], "the old lead unit must no longer see it"
+    assert search.count(CaseQuery(unit=HOUSING)) == 1
+    assert numbers(search, CaseQuery(unit=ENVIRONMENT)) == [], "a co-unit dropped must lose the case"
+
+    # Co-units alone change: the lead stays.
+    ledger.record(next(cases.jobs), Details(kind="details", case_number=moved, co_units=(HOUSING,)))
+    assert numbers(search, CaseQuery(unit=HOUSING)) == [stays, moved], "a new co-unit must see the case"
+    assert numbers(search, CaseQuery(unit=ENFORCEMENT)) == [moved], "the lead unit must keep the case"
+
+    # A unit named lead and co-unit at once has the case once.
+    ledger.record(next(cases.jobs), Details(kind="details", case_number=stays, co_units=(HOUSING, HOUSING)))
+    assert numbers(search, CaseQuery(unit=HOUSING)) == [stays, moved], "each case once"
+    assert search.count(CaseQuery(unit=HOUSING)) == 2
+
+
+def test_the_migration_fills_the_units_of_cases_already_there(ledger_url: str) -> None:
+    """Cases written before migration 0004 (lead unit and co-units only in `ledger_cases`) are in
+    their units' scopes once it ran."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    engine = open_engine(ledger_url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+        rows = [
+            (1, "A-1", MONDAY, HOUSING, [ENVIRONMENT, ENVIRONMENT]),
+            (2, "A-2", MONDAY + timedelta(hours=1), ENFORCEMENT, [HOUSING, ENFORCEMENT]),
+            (3, "A-3", MONDAY + timedelta(hours=2), None, []),
+        ]
+        for case_id, number, received_at, lead, co_units in rows:
+            connection.execute(
+                insert(models.Case.__table__).values(
+                    id=case_id, case_number=number, channel="hotline-ticket", received_at=received_at,
+                    appellant_key_id="k", confidential=False, lead_unit=lead, co_units=co_units,
+                    status="received", created_at=received_at, updated_at=received_at,
+                )
+            )  # fmt: skip
+    engine.dispose()
+    ledger = open_test_ledger(ledger_url)
+    try:
+        search = ledger.case_search()
+        assert numbers(search, CaseQuery(unit=HOUSING)) == ["A-2", "A-1"], "lead of A-1, co-unit of A-2"
+        assert numbers(search, CaseQuery(unit=ENVIRONMENT)) == ["A-1"], "a co-unit named twice, once"
+        assert numbers(search, CaseQuery(unit=ENFORCEMENT)) == ["A-2"], "lead and co-unit of A-2, once"
+        assert len(numbers(search, CaseQuery())) == 3
+    finally:
+        ledger.close()
 
 
 def test_every_filter_narrows_the_list(ledger: Ledger, search: CaseSearch) -> None:

@@ -65,11 +65,12 @@ class CaseSequence(Base):
 class Case(Base):
     __tablename__ = "ledger_cases"
     # The console's lists: a unit's cases by status and date, a unit's month, overdue cases
-    # (migration 0003).
+    # (migration 0003); the dashboard's cases due soon, whatever their status (0004).
     __table_args__ = (
         Index("ix_ledger_cases_unit_status_received", "lead_unit", "status", "received_at"),
         Index("ix_ledger_cases_unit_received", "lead_unit", "received_at"),
         Index("ix_ledger_cases_status_due", "status", "due_at"),
+        Index("ix_ledger_cases_due", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -105,6 +106,21 @@ class Case(Base):
     escalations: Mapped[list["Escalation"]] = relationship(order_by="Escalation.id")
     replies: Mapped[list["Reply"]] = relationship(order_by="Reply.id")
     satisfaction: Mapped[list["Satisfaction"]] = relationship(order_by="Satisfaction.id")
+
+
+class CaseUnit(Base):
+    """A unit's part in a case: `lead` or `co`, one row per unit, kept by the ledger whenever a
+    case's lead unit or co-units change. A unit's scope of the console reads its cases here, newest
+    first, off one index: `co_units`, a JSON list, cannot be indexed (migration 0004)."""
+
+    __tablename__ = "ledger_case_units"
+    __table_args__ = (Index("ix_ledger_case_units_unit_received", "unit", "received_at", "case_id"),)
+
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("ledger_cases.id"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(8))
+    # The case's, which never changes after registration: the scope's pages are in this order.
+    received_at: Mapped[datetime]
 
 
 class CaseEvent:

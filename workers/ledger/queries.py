@@ -1,9 +1,10 @@
 """Read-only searches of the ledger's cases, for the console's case list (案件查询).
 
 A search restricted to a unit (`CaseQuery.unit`) reads only the cases that unit leads or
-co-handles: the restriction is part of the SQL, so no other unit's case is ever read, counted or
-paged over. Pages are keyset pages, newest first, by (received_at, id): a deep page costs what the
-first does, where an offset would read every row before it (docs/performance.md). The listing's
+co-handles: the restriction is part of the SQL (a join with the unit's rows of `ledger_case_units`,
+migration 0004), so no other unit's case is ever read, counted or paged over, and a unit with few
+cases reads only those. Pages are keyset pages, newest first, by (received_at, id): a deep page
+costs what the first does, where an offset would read every row before it (docs/performance.md). The listing's
 orders and filters are those of migration 0003's indexes: a lead unit's cases (by status) newest
 first, and cases by status and due date.
 
@@ -16,11 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, cast, exists, func, not_, or_, select
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Engine, Select, and_, func, not_, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from workers.ledger import models
 from workers.ledger.crypto import PersonalDataCipher
@@ -34,6 +34,7 @@ COUNT_CAP = 1000
 _CURSOR = re.compile(r"^(-?[0-9]{1,20})\.([0-9]{1,20})$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_Column = TypeVar("_Column")
 
 
 @dataclass(frozen=True)
@@ -134,14 +135,14 @@ class CaseSearch:
     ) -> CasePage:
         """A page of the cases that match `query`, newest first: the first page, or the one after
         (older than) `after`, or the one before (newer than) `before`."""
-        case = models.Case
-        statement: Select[models.Case] = select(case).where(*self._conditions(query))
+        order = _Order.of(query)
+        statement: Select[models.Case] = self._matching(select(models.Case), query)
         if before is not None:
-            statement = statement.where(*_newer_than(before)).order_by(case.received_at, case.id)
+            statement = statement.where(*order.newer_than(before)).order_by(order.received_at, order.id)
         else:
             if after is not None:
-                statement = statement.where(*_older_than(after))
-            statement = statement.order_by(case.received_at.desc(), case.id.desc())
+                statement = statement.where(*order.older_than(after))
+            statement = statement.order_by(order.received_at.desc(), order.id.desc())
         with Session(self._engine) as session:
             rows = list(session.scalars(statement.limit(limit + 1)))
             more = len(rows) > limit
@@ -156,15 +157,23 @@ class CaseSearch:
 
     def count(self, query: CaseQuery, cap: int = COUNT_CAP) -> int:
         """How many cases match `query`, up to `cap + 1` (more than `cap` reads as "over cap")."""
-        matching = select(models.Case.id).where(*self._conditions(query)).limit(cap + 1).subquery()
+        matching = self._matching(select(models.Case.id), query).limit(cap + 1).subquery()
         with Session(self._engine) as session:
             return session.scalar(select(func.count()).select_from(matching)) or 0
 
-    def _conditions(self, query: CaseQuery) -> list[ColumnElement[bool]]:
+    @classmethod
+    def _matching(cls, statement: Select[_Column], query: CaseQuery) -> Select[_Column]:
+        """`statement` restricted to the cases that match `query`. A unit's scope is a join with its
+        rows of `ledger_case_units`, read off their index in the order of the page."""
+        if query.unit is not None:
+            units = models.CaseUnit
+            statement = statement.join(units, and_(units.case_id == models.Case.id, units.unit == query.unit))
+        return statement.where(*cls._conditions(query))
+
+    @staticmethod
+    def _conditions(query: CaseQuery) -> list[ColumnElement[bool]]:
         case = models.Case
         conditions: list[ColumnElement[bool]] = []
-        if query.unit is not None:
-            conditions.append(or_(case.lead_unit == query.unit, self._co_handled_by(query.unit)))
         if query.number is not None:
             conditions.append(case.case_number == query.number)
         if query.text:
@@ -179,23 +188,17 @@ class CaseSearch:
             (case.lead_unit, query.lead_unit),
         )
         conditions.extend(column == value for column, value in exact if value is not None)
+        # On the ordering's column, so that in a unit's scope the dates bound its index range.
+        received = _Order.of(query).received_at
         if query.received_from is not None:
-            conditions.append(case.received_at >= query.received_from)
+            conditions.append(received >= query.received_from)
         if query.received_before is not None:
-            conditions.append(case.received_at < query.received_before)
+            conditions.append(received < query.received_before)
         if query.overdue_at is not None:
             conditions += [case.due_at < query.overdue_at, case.archived_at.is_(None)]
             if query.completed_statuses:
                 conditions.append(not_(case.status.in_(sorted(query.completed_statuses))))
         return conditions
-
-    def _co_handled_by(self, unit: str) -> ColumnElement[bool]:
-        """Whether `unit` is among a case's co-units (a JSON array)."""
-        co_units = models.Case.co_units
-        if self._engine.dialect.name == "postgresql":
-            return cast(co_units, JSONB).contains([unit])
-        element = func.json_each(co_units).table_valued("value")
-        return exists().select_from(element).where(element.c.value == unit)
 
     def _summary(self, case: models.Case, viewer: Viewer) -> CaseSummary:
         def decrypt(name: str, stored: bytes | None) -> str | None:
@@ -224,15 +227,28 @@ class CaseSearch:
         )
 
 
-def _older_than(cursor: Cursor) -> list[ColumnElement[bool]]:
-    # The first condition alone bounds the index range; the second breaks ties of one instant.
-    at, received = cursor.received_at, models.Case.received_at
-    return [received <= at, or_(received < at, and_(received == at, models.Case.id < cursor.id))]
+@dataclass(frozen=True)
+class _Order:
+    """The columns a page is ordered and keyed by: the case's own, or, in a unit's scope, the copies
+    in the unit's rows of `ledger_case_units`, so that the index on them yields the page in order."""
 
+    received_at: InstrumentedAttribute[datetime]
+    id: InstrumentedAttribute[int]
 
-def _newer_than(cursor: Cursor) -> list[ColumnElement[bool]]:
-    at, received = cursor.received_at, models.Case.received_at
-    return [received >= at, or_(received > at, and_(received == at, models.Case.id > cursor.id))]
+    @classmethod
+    def of(cls, query: CaseQuery) -> _Order:
+        if query.unit is None:
+            return cls(models.Case.received_at, models.Case.id)
+        return cls(models.CaseUnit.received_at, models.CaseUnit.case_id)
+
+    def older_than(self, cursor: Cursor) -> list[ColumnElement[bool]]:
+        # The first condition alone bounds the index range; the second breaks ties of one instant.
+        at, received = cursor.received_at, self.received_at
+        return [received <= at, or_(received < at, and_(received == at, self.id < cursor.id))]
+
+    def newer_than(self, cursor: Cursor) -> list[ColumnElement[bool]]:
+        at, received = cursor.received_at, self.received_at
+        return [received >= at, or_(received > at, and_(received == at, self.id > cursor.id))]
 
 
 def _escape_like(text: str) -> str:

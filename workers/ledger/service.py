@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -379,9 +379,12 @@ class Ledger:
                 )
                 case.status = event.status
             case events.Details():
-                for name in event.model_fields_set - {"kind", "case_number"}:
+                given = event.model_fields_set - {"kind", "case_number"}
+                for name in given:
                     value = getattr(event, name)
                     setattr(case, name, list(value) if name == "co_units" else value)
+                if given & {"lead_unit", "co_units"}:
+                    _set_case_units(session, case)
             case events.Deadline():
                 self._change_deadline(session, case, event.due_at, event.reason, now)
             case events.Reminder():
@@ -548,6 +551,19 @@ class Ledger:
 
     def _decrypt(self, case: models.Case, field: str, stored: bytes | None) -> str | None:
         return self._cipher.decrypt(stored, case.appellant_key_id, case.case_number, field)
+
+
+def _set_case_units(session: Session, case: models.Case) -> None:
+    """Rewrite the rows of `case`'s units (the console's unit scope reads them) from its lead unit
+    and co-units; a unit named as both keeps its lead row."""
+    session.execute(delete(models.CaseUnit).where(models.CaseUnit.case_id == case.id))
+    roles = dict.fromkeys(case.co_units, "co")
+    if case.lead_unit is not None:
+        roles[case.lead_unit] = "lead"
+    session.add_all(
+        models.CaseUnit(case_id=case.id, unit=unit, role=role, received_at=case.received_at)
+        for unit, role in roles.items()
+    )
 
 
 def _own_fields(row: models.CaseEvent) -> dict[str, Any]:
