@@ -33,10 +33,19 @@ class WorkingCalendar:
         self._configured_years = frozenset(policy.years)
         self._holidays = frozenset(day for year in policy.years.values() for day in year.holidays)
         self._working_days = frozenset(day for year in policy.years.values() for day in year.working_days)
+        # chinesecalendar recomputes its range on every call, and counting a deadline or an overdue
+        # list down asks about the same days again and again: each day is asked once.
+        self._answers: dict[date, bool] = {}
 
     def is_working_day(self, day: date) -> bool:
         """A day listed in the configuration is what it says; any other day is what chinesecalendar
         says or, in a configured year it does not cover, a working day from Monday to Friday."""
+        answer = self._answers.get(day)
+        if answer is None:
+            answer = self._answers[day] = self._is_working_day(day)
+        return answer
+
+    def _is_working_day(self, day: date) -> bool:
         if day in self._working_days:
             return True
         if day in self._holidays:
