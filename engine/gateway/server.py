@@ -7,7 +7,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from pyzeebe.proto.gateway_pb2_grpc import add_GatewayServicer_to_server
 
 from engine.gateway.auth import BearerTokenInterceptor
-from engine.gateway.servicer import Gateway, RequestDecodingInterceptor
+from engine.gateway.servicer import DecodingRegistration, Gateway
 from engine.runtime.engine import Engine
 from engine.security import Security
 
@@ -33,11 +33,10 @@ async def start_server(
     With `security`, calls need a bearer token (health checks excepted) and the port speaks TLS.
     """
     security = security or Security()
-    interceptors: list[grpc.aio.ServerInterceptor] = []
+    # No interceptor at all without authentication: gRPC then skips its interceptor pipeline.
+    interceptors = None
     if security.authenticator is not None:
-        interceptors.append(BearerTokenInterceptor(security.authenticator))
-    # Innermost: a request that does not decode is answered INVALID_ARGUMENT, after authentication.
-    interceptors.append(RequestDecodingInterceptor())
+        interceptors = [BearerTokenInterceptor(security.authenticator)]
     server = grpc.aio.server(options=_SERVER_OPTIONS, interceptors=interceptors)
     host = address.rsplit(":", 1)[0]
     if security.tls is not None:
@@ -47,7 +46,11 @@ async def start_server(
         port = server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot listen on {address}: the address is in use or invalid")
-    add_GatewayServicer_to_server(Gateway(engine, host, port), server)
+    # A request that does not decode is answered INVALID_ARGUMENT, after authentication.
+    registration = DecodingRegistration(server)
+    add_GatewayServicer_to_server(Gateway(engine, host, port), registration)
+    if not registration.registered:
+        raise RuntimeError("the generated gateway stub registered no method handlers")
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     await server.start()

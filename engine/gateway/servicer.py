@@ -164,23 +164,32 @@ def _lenient(deserializer: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
     return deserialize
 
 
-class RequestDecodingInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    """Answers a gateway request that is not well-formed protobuf with INVALID_ARGUMENT.
+class DecodingRegistration:
+    """Stands in for the server while the generated stub registers the gateway's handlers, and
+    registers them wrapped so that a request that is not well-formed protobuf is answered with
+    INVALID_ARGUMENT (gRPC itself would answer UNKNOWN with the parser's exception, and never reach
+    the servicer).
 
-    Without it, gRPC answers UNKNOWN with the parser's exception, and never reaches the servicer.
+    The handlers are wrapped once, here, rather than per call by a server interceptor: without
+    interceptors gRPC finds a call's handler without running an interceptor pipeline, which is
+    a measurable share of every call's cost on the engine's hot path.
     """
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        if handler is None or handler.request_deserializer is None:
-            return handler
-        if not details.method.startswith(f"/{GATEWAY_SERVICE_NAME}/"):
-            return handler
-        return _decoding(handler, details.method.rsplit("/", 1)[-1])
+    def __init__(self, server: grpc.aio.Server) -> None:
+        self._server = server
+        self.registered = False
+
+    def add_generic_rpc_handlers(self, handlers: Any) -> None:
+        """The stub registers the same handlers through `add_registered_method_handlers` too;
+        those are the ones wrapped and registered both ways."""
+
+    def add_registered_method_handlers(
+        self, service: str, handlers: dict[str, grpc.RpcMethodHandler]
+    ) -> None:
+        wrapped = {name: _decoding(handler, name) for name, handler in handlers.items()}
+        self._server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, wrapped),))
+        self._server.add_registered_method_handlers(service, wrapped)
+        self.registered = True
 
 
 def _undecodable(rpc: str, request: _Undecodable) -> str:
@@ -191,6 +200,8 @@ def _undecodable(rpc: str, request: _Undecodable) -> str:
 
 
 def _decoding(handler: grpc.RpcMethodHandler, rpc: str) -> grpc.RpcMethodHandler:
+    if handler.request_deserializer is None:
+        return handler
     codec = {
         "request_deserializer": _lenient(handler.request_deserializer),
         "response_serializer": handler.response_serializer,

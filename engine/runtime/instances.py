@@ -103,7 +103,9 @@ def _record(ctx: Context, instance: ElementInstance, intent: str) -> None:
 
 
 def _transition(ctx: Context, instance: ElementInstance, state: ElementState, intent: str) -> ElementInstance:
-    instance = replace(instance, state=state)
+    if instance.state is not state:
+        # A new instance is made in its first state already: a copy would only cost time.
+        instance = replace(instance, state=state)
     ctx.layer.put(Kind.ELEMENT, instance.key, instance)
     _record(ctx, instance, intent)
     return instance
