@@ -72,7 +72,13 @@ async def test_classify_ticket_returns_the_classification(classification_router:
 
 async def test_classify_ticket_fetches_the_appeal_only(classification_router: ZeebeTaskRouter) -> None:
     task = classification_router.get_task(JobType.CLASSIFY_TICKET)
-    assert sorted(task.config.variables_to_fetch) == ["appellant", "caseNumber", "channel", "content", "title"]
+    assert sorted(task.config.variables_to_fetch) == [
+        "appellant",
+        "caseNumber",
+        "channel",
+        "content",
+        "title",
+    ]
     assert task.config.max_running_jobs >= 2 * task.config.max_jobs_to_activate
 
 
