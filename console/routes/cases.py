@@ -181,7 +181,7 @@ async def _search(request: Request, console: Console, user: Principal) -> dict[s
     received_from = _day(form["from"], "受理日期（起）", problems)
     received_to = _day(form["to"], "受理日期（止）", problems)
     now = console.clock()
-    unit = _scope(user)
+    unit = case_scope(user)
     query = CaseQuery(
         number=form["number"].upper() or None,
         text=form["q"] or None,
@@ -227,7 +227,7 @@ async def _search(request: Request, console: Console, user: Principal) -> dict[s
 _FILTERS = ("number", "q", "channel", "category", "status", "unit", "from", "to", "overdue")
 
 
-def _scope(user: Principal) -> str | bool | None:
+def case_scope(user: Principal) -> str | bool | None:
     """Whose cases the user reads: None for every case, a unit's name, or False for none at all (a
     unit's role without a unit)."""
     if user.may(Permission.CASES_ALL):

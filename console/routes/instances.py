@@ -62,8 +62,8 @@ CASE_NUMBER_VARIABLE = "caseNumber"
 class ProcessCount:
     process_id: str
     name: str
-    active: int
-    incidents: int
+    active: int | str
+    incidents: int | str
 
 
 class LiveStreams:
@@ -121,7 +121,7 @@ async def instances_page(
         counts=counts,
         instances=items,
         case_numbers=case_numbers,
-        total=total,
+        total=_shown_total(found["page"]),
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         process=process,
@@ -130,6 +130,12 @@ async def instances_page(
         states=STATES,
         state_labels=STATE_LABELS,
     )
+
+
+def _shown_total(page: dict[str, Any]) -> int | str:
+    """The engine counts matches up to a cap (Camunda's `hasMoreTotalItems`): past it, only a bound."""
+    total = int(page["totalItems"])
+    return f"超过{total}" if page.get("hasMoreTotalItems") else total
 
 
 async def _process_counts(engine: EngineClient) -> list[ProcessCount]:
@@ -144,12 +150,12 @@ async def _process_counts(engine: EngineClient) -> list[ProcessCount]:
         },
     )
 
-    async def count(process_id: str, **extra: Any) -> int:
+    async def count(process_id: str, **extra: Any) -> int | str:
         found = await engine.search(
             "process-instances",
             {"filter": {"processDefinitionId": process_id, "state": "ACTIVE", **extra}, "page": {"limit": 1}},
         )
-        return int(found["page"]["totalItems"])
+        return _shown_total(found["page"])
 
     async def of(definition: dict[str, Any]) -> ProcessCount:
         process_id = definition["processDefinitionId"]

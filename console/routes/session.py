@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.auth import ConsoleDep, CsrfDep, PrincipalDep, client_address
+from console.dashboard import policies
 from console.pages import render
+from console.policy import Permission
+from console.routes.cases import case_scope
+from console.routes.tasks import list_tasks
 from console.security import (
     MAX_FAILURES_PER_CLIENT,
     MAX_FAILURES_PER_USER,
@@ -18,6 +24,7 @@ from console.security import (
     needs_rehash,
     verify_password,
 )
+from workers.ledger.queries import CaseQuery
 
 router = APIRouter()
 
@@ -97,4 +104,39 @@ async def favicon() -> Response:
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, console: ConsoleDep, user: PrincipalDep) -> Response:
     messages = console.ledger.inbox(user.viewer)[:20]
-    return render(request, user, "home.html", messages=messages)
+    tiles: list[dict[str, object]] = []
+    if user.may(Permission.TASKS):
+        # The task list's own search, so the counts are exactly what the linked list shows.
+        found = await list_tasks(console, user)
+        items = found["items"]
+        tiles.append({"id": "open", "label": "我的待办", "count": len(items), "href": "/tasks"})
+        for due, label in (("overdue", "超期任务"), ("soon", "24小时内到期")):
+            count = sum(1 for item in items if item["due"] == due)
+            tiles.append({"id": due, "label": label, "count": count, "href": f"/tasks?due={due}", "due": due})
+    scope = case_scope(user)
+    if user.may(Permission.CASES_ALL) or user.may(Permission.CASES_UNIT):
+        count = 0
+        if scope is not False:
+            query = CaseQuery(
+                overdue_at=console.clock(),
+                completed_statuses=policies(console.settings.config_dir).report.cases.completed_statuses,
+                unit=scope if isinstance(scope, str) else None,
+            )
+            count = await asyncio.to_thread(console.cases.count, query)
+        label = "本单位超期案件" if isinstance(scope, str) else "超期案件"
+        href = "/cases?overdue=1"
+        tiles.append({"id": "cases-overdue", "label": label, "count": count, "href": href, "due": "overdue"})
+    return render(
+        request, user, "home.html", messages=messages, tiles=tiles, may_intake=user.may(Permission.INTAKE)
+    )
+
+
+@router.post("/inbox/{message_id}/read")
+async def mark_message_read(
+    console: ConsoleDep, user: CsrfDep, message_id: Annotated[int, PathParam(ge=1)]
+) -> Response:
+    # Only a message in the viewer's own inbox: another's id answers as if it did not exist.
+    if message_id not in {message.id for message in console.ledger.inbox(user.viewer)}:
+        raise HTTPException(404, "消息不存在")
+    console.ledger.mark_read(message_id)
+    return RedirectResponse("/#inbox", status_code=303)

@@ -270,11 +270,20 @@ def window(page: PageRequest | None) -> Window:
     return Window(_int64(page.from_ or 0), page.limit)
 
 
-def page_response(total: int, win: Window, returned: int) -> PageResponse:
+# Camunda's secondary storage tracks totals up to this many matches and says when there are more
+# (`hasMoreTotalItems`); counting every match of a million rows costs far more than one page.
+TOTAL_ITEMS_CAP = 10_000
+
+
+def page_response(counted: int, win: Window, returned: int) -> PageResponse:
+    """`counted` is what `run_search` counted: the matches, but at most TOTAL_ITEMS_CAP + 1."""
+    total = min(counted, TOTAL_ITEMS_CAP)
+    more = counted > TOTAL_ITEMS_CAP
     if returned == 0:
-        return PageResponse(totalItems=total, startCursor=None, endCursor=None)
+        return PageResponse(totalItems=total, hasMoreTotalItems=more, startCursor=None, endCursor=None)
     return PageResponse(
         totalItems=total,
+        hasMoreTotalItems=more,
         startCursor=_cursor(win.offset),
         endCursor=_cursor(win.offset + returned),
     )
@@ -300,9 +309,12 @@ def order_by(sort: Sequence[Any], columns: Mapping[str, Any], tiebreaker: Column
 def run_search(
     connection: Any, query: Select[Any], conditions: list[Condition], terms: list[Any], win: Window
 ) -> tuple[int, list[Any]]:
+    """The matches counted up to TOTAL_ITEMS_CAP + 1 (for `page_response`), and the window's rows."""
     where = and_(true(), *conditions)
-    total = connection.execute(select(func.count()).select_from(query.where(where).subquery())).scalar_one()
+    # The LIMIT inside the counted subquery lets the database stop at the first match past the cap.
+    capped = query.where(where).limit(TOTAL_ITEMS_CAP + 1).subquery()
+    counted = connection.execute(select(func.count()).select_from(capped)).scalar_one()
     if win.limit == 0:
-        return int(total), []
+        return int(counted), []
     rows = connection.execute(query.where(where).order_by(*terms).offset(win.offset).limit(win.limit)).all()
-    return int(total), list(rows)
+    return int(counted), list(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from diagrams import Diagram
 from rest_fixtures import RestEngine
 
@@ -89,3 +90,35 @@ async def test_projection_catches_up_with_an_older_log(sqlite_url: str) -> None:
     async for engine in _start(sqlite_url):
         found = await engine.search("process-instances", {})
         assert [(i["processInstanceKey"], i["state"]) for i in found["items"]] == [(key, "COMPLETED")]
+
+
+async def test_totals_are_capped_like_camundas(rest: RestEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the cap the total is only a bound, and `hasMoreTotalItems` says so, for every search."""
+    from engine.api import filters
+
+    monkeypatch.setattr(filters, "TOTAL_ITEMS_CAP", 3)
+    await rest.deploy(Diagram("capped").start().end().chain("start", "end").file())
+    keys = [await rest.start("capped", {"i": i}) for i in range(5)]
+
+    many = await rest.search("process-instances", {"page": {"limit": 2}})
+    assert many["page"]["totalItems"] == 3, f"5 matches should report the cap 3: {many['page']}"
+    assert many["page"]["hasMoreTotalItems"] is True, f"more matches than the cap: {many['page']}"
+    assert len(many["items"]) == 2 and many["page"]["endCursor"], "the page itself is not capped"
+    deep = await rest.search("process-instances", {"page": {"from": 4}})
+    assert [i["processInstanceKey"] for i in deep["items"]] == keys[4:], "rows past the cap stay reachable"
+    elements = await rest.search("element-instances", {"filter": {"processInstanceKey": keys[0]}})
+    # The process, its start event and its end event: as many as the cap, so an exact count.
+    assert (elements["page"]["totalItems"], elements["page"]["hasMoreTotalItems"]) == (3, False), (
+        f"3 element instances should be counted exactly: {elements['page']}"
+    )
+    variables = await rest.search("variables", {"filter": {"name": "i"}, "page": {"limit": 0}})
+    assert variables["page"]["totalItems"] == 3 and variables["page"]["hasMoreTotalItems"] is True
+
+    exact = await rest.search("process-instances", {"filter": {"processInstanceKey": {"$in": keys[:3]}}})
+    assert (exact["page"]["totalItems"], exact["page"]["hasMoreTotalItems"]) == (3, False), (
+        f"as many matches as the cap is an exact count: {exact['page']}"
+    )
+    few = await rest.search("process-instances", {"filter": {"processInstanceKey": {"$in": keys[:2]}}})
+    assert (few["page"]["totalItems"], few["page"]["hasMoreTotalItems"]) == (2, False), (
+        f"fewer matches than the cap are counted exactly: {few['page']}"
+    )

@@ -61,6 +61,7 @@ async def housing_case(console: ConsoleStack, client: ZeebeClient) -> dict[str, 
         "token": str(key),
         "operation_id": "0",
         "incident_key": "1",
+        "message_id": "1",
     }
 
 
