@@ -85,6 +85,26 @@ def describe(observation: Observation) -> str:
     return ", ".join(parts)
 
 
+async def eventually(
+    check: Callable[[], Awaitable[T | None]],
+    describe: Callable[[], str],
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> T:
+    """Await `check` until it returns something truthy; on time-out fail with `describe()`: the one
+    bounded poll that tests use instead of sleeping.
+
+    `check` may raise `AssertionTimeout` itself to fail at once (when waiting cannot help).
+    """
+    give_up = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() >= give_up:
+            raise AssertionTimeout(describe())
+        await asyncio.sleep(POLL_INTERVAL_S)
+
+
 class InstanceAssertions:
     """The polling assertions; a subclass provides `inspector`."""
 
@@ -100,18 +120,8 @@ class InstanceAssertions:
         describe: Callable[[], str],
         timeout: float = DEFAULT_TIMEOUT_S,
     ) -> T:
-        """Await `check` until it returns something truthy; on time-out fail with `describe()`.
-
-        `check` may raise `AssertionTimeout` itself to fail at once (when waiting cannot help).
-        """
-        give_up = time.monotonic() + timeout
-        while True:
-            result = await check()
-            if result:
-                return result
-            if time.monotonic() >= give_up:
-                raise AssertionTimeout(describe())
-            await asyncio.sleep(POLL_INTERVAL_S)
+        """Await `check` until it returns something truthy; on time-out fail with `describe()`."""
+        return await eventually(check, describe, timeout)
 
     async def wait_until(
         self,

@@ -5,8 +5,6 @@ Import the fixtures into a test module with `from rest_fixtures import *  # noqa
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +14,7 @@ import pytest
 
 from engine.app import RunningEngine, start_engine
 from engine.runtime.clock import Clock
+from engine.testing.assertions import eventually
 
 __all__ = ["RestEngine", "rest", "rest_sqlite"]
 
@@ -50,14 +49,16 @@ class RestEngine:
 
     async def until(self, check: Callable[[], Awaitable[Any]], what: str, timeout: float = 10.0) -> Any:
         """Poll `check` until it returns something truthy."""
-        give_up = time.monotonic() + timeout
-        last: Any = None
-        while time.monotonic() < give_up:
-            last = await check()
-            if last:
-                return last
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"expected {what} within {timeout:g} s, last saw {last!r}")
+        last: list[Any] = [None]
+
+        async def checked() -> Any:
+            last[0] = await check()
+            return last[0]
+
+        def describe() -> str:
+            return f"expected {what} within {timeout:g} s, last saw {last[0]!r}"
+
+        return await eventually(checked, describe, timeout)
 
 
 async def _start(url: str, clock_control: bool = True) -> AsyncIterator[RestEngine]:

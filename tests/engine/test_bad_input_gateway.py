@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -164,11 +163,10 @@ def _wait_for_job(handle: EngineHandle, instance_key: int) -> int:
         jobs = [job for job in ctx.layer.all(Kind.JOB) if job.process_instance_key == instance_key]
         return jobs[0].key if jobs else None
 
-    give_up = time.monotonic() + 10
-    while (key := asyncio.run(handle.read(query))) is None:
-        assert time.monotonic() < give_up, "the survivor's job was not created"
-        time.sleep(0.02)
-    return key
+    async def job() -> int | None:
+        return await handle.read(query)
+
+    return asyncio.run(handle.poll(job, lambda: "the survivor's job was not created"))
 
 
 def answer(call: Callable[..., Any], request: Any) -> grpc.StatusCode:

@@ -27,6 +27,7 @@ from engine.runtime.engine import Engine
 from engine.runtime.errors import Rejection, RejectionType
 from engine.store.database import open_database
 from engine.store.repository import Repository
+from engine.testing.assertions import eventually
 
 LONG_ID = "refusal-" + "x" * 292  # 300 characters
 ANSWER_S = 60
@@ -140,10 +141,11 @@ async def test_only_the_refused_command_of_a_batch_is_rejected(
     assert await asyncio.to_thread(repository.entered.wait, ANSWER_S), "the batch was never written"
     on_top = creating("refusal-ok")
     # Taken from the queue, the fourth command is processed while the held batch is written.
-    for _ in range(1000):
-        if not engine._queue:
-            break
-        await asyncio.sleep(0.01)
+
+    async def taken() -> bool:
+        return not engine._queue
+
+    await eventually(taken, lambda: "the fourth command was never taken from the queue")
     repository.go.set()
 
     outcomes = await answered(asyncio.gather(*batch, on_top, return_exceptions=True), "the commands")

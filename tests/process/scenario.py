@@ -4,7 +4,6 @@ steps of a sequential multi-instance user task (领导批示, 审核签发) comp
 
 from __future__ import annotations
 
-import asyncio
 import tomllib
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from zoneinfo import ZoneInfo
 from process_support import REPOSITORY
 from pyzeebe import ZeebeClient
 
+from engine.runtime.entities import UserTask
 from engine.testing.handle import EngineHandle
 from workers.ids import HotlineTicket, ProcessId, ReviewChain, UnitHandling
 from workers.ledger.masking import Viewer
@@ -117,12 +117,13 @@ class Steps:
 
     async def complete(self, **variables: Any) -> tuple[str, ...]:
         """Complete the next step with `variables`; its candidate groups."""
-        for _ in range(100):
+
+        async def next_step() -> UserTask | None:
             task = await self.engine.user_task_at(self.key, self.element_id)
-            if task.key not in self.done:
-                break
-            await asyncio.sleep(0.02)
-        assert task.key not in self.done, f"the next step of {self.element_id} was never created"
+            return task if task.key not in self.done else None
+
+        never = f"the next step of {self.element_id} was never created"
+        task = await self.engine.poll(next_step, lambda: never)
         self.done.add(task.key)
         await self.engine.driver.complete_user_task(task.key, variables)
         return task.candidate_groups

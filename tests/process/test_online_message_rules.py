@@ -9,7 +9,6 @@ the end state, the dates and what the ledger (台账) recorded and posted to the
 
 from __future__ import annotations
 
-import asyncio
 import json
 import tomllib
 from datetime import datetime
@@ -466,11 +465,10 @@ async def test_a_review_longer_than_three_working_days_is_reported_to_supervisio
     await after(engine, local("2026-10-10 23:59"))
     assert not [s for s in subjects(workers, SUPERVISION) if "审签超时" in s]
     await after(engine, local("2026-10-11 00:01"))
-    for _ in range(200):
-        overdue = [m for m in workers.inbox(SUPERVISION) if "审签超时" in m.subject]
-        if overdue:
-            break
-        await asyncio.sleep(0.02)
+    overdue = await engine.wait_until(
+        lambda: [m for m in workers.inbox(SUPERVISION) if "审签超时" in m.subject],
+        lambda: "no 审签超时 notice reached the supervision office after the review's limit",
+    )
     assert len(overdue) == 1 and overdue[0].case_number == engine.instance(key).variables["caseNumber"]
     assert (await engine.user_task_at(key, ReviewChain.REVIEW_STEPS)).key == first.key, "the review goes on"
 
