@@ -39,19 +39,26 @@ from engine.testing.subprocess_engine import EngineStartError, EngineSubprocess
 ROOT = Path(__file__).resolve().parent.parent
 PROCESS_ID = "bench-one-task"
 JOB_TYPE = "bench-one-task-work"
-DIAGRAM = f"""<?xml version="1.0" encoding="UTF-8"?>
+
+
+def one_task_diagram(process_id: str, job_type: str, task_id: str = "task") -> str:
+    """start → one service task of `job_type` → end: the process the benchmarks and fault tests run."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="bench" targetNamespace="https://minsheng/bench">
-  <bpmn:process id="{PROCESS_ID}" isExecutable="true">
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d-{process_id}" targetNamespace="https://minsheng/bench">
+  <bpmn:process id="{process_id}" isExecutable="true">
     <bpmn:startEvent id="start"/>
-    <bpmn:serviceTask id="work"><bpmn:extensionElements>
-      <zeebe:taskDefinition type="{JOB_TYPE}"/></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:serviceTask id="{task_id}"><bpmn:extensionElements>
+      <zeebe:taskDefinition type="{job_type}"/></bpmn:extensionElements></bpmn:serviceTask>
     <bpmn:endEvent id="end"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="{task_id}"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="{task_id}" targetRef="end"/>
   </bpmn:process>
 </bpmn:definitions>
 """
+
+
+DIAGRAM = one_task_diagram(PROCESS_ID, JOB_TYPE, task_id="work")
 MAX_JOBS_TO_ACTIVATE = 32
 MAX_RUNNING_JOBS = 2 * MAX_JOBS_TO_ACTIVATE
 POLL_RETRY_DELAY_S = 0.01

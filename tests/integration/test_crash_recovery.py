@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import grpc
 import pytest
+from one_task_throughput import one_task_diagram
 from pyzeebe import Job, ZeebeClient, ZeebeWorker, create_insecure_channel
 from pyzeebe.errors import MessageAlreadyExistsError
 from pyzeebe.proto import gateway_pb2 as pb
@@ -35,22 +36,6 @@ STREAM = f"""<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:endEvent id="end"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
     <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
-
-
-def _one_task(process_id: str, job_type: str) -> str:
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d-{process_id}" targetNamespace="t">
-  <bpmn:process id="{process_id}" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:serviceTask id="task"><bpmn:extensionElements>
-      <zeebe:taskDefinition type="{job_type}"/></bpmn:extensionElements></bpmn:serviceTask>
-    <bpmn:endEvent id="end"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
   </bpmn:process>
 </bpmn:definitions>
 """
@@ -236,8 +221,8 @@ async def test_kill_9_keeps_activated_jobs_buffered_messages_and_incidents(
     await _deploy(
         client,
         tmp_path / "resources",
-        ("crash-jobs.bpmn", _one_task("crash-jobs", "crash-held")),
-        ("crash-incident.bpmn", _one_task("crash-incident", "crash-fragile")),
+        ("crash-jobs.bpmn", one_task_diagram("crash-jobs", "crash-held")),
+        ("crash-incident.bpmn", one_task_diagram("crash-incident", "crash-fragile")),
         ("crash-message.bpmn", MESSAGE_PROCESS),
     )
 

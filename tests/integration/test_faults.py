@@ -14,14 +14,16 @@ incidents); these tests add repetition, workers in subprocesses, and the other f
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import fault_harness  # the bench harness, imported as a module
 import grpc
 import pytest
 import sqlalchemy
+from fault_harness import EngineProcess, Load, WorkerProcess
+from one_task_throughput import one_task_diagram as one_task
 from pyzeebe import ZeebeClient, create_insecure_channel
 from pyzeebe.errors import ZeebeBackPressureError
 from pyzeebe.proto import gateway_pb2 as pb
@@ -33,29 +35,8 @@ from engine.store.database import open_database
 from engine.store.repository import Repository
 from engine.testing.handle import EngineHandle
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-
-import fault_harness  # the bench harness, imported as a module
-from fault_harness import EngineProcess, Load, WorkerProcess
-
 # Worker subprocesses need a few seconds to import pyzeebe and connect on a busy machine.
 SUBPROCESS_WAIT_S = 60
-
-
-def one_task(process_id: str, job_type: str) -> str:
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d-{process_id}" targetNamespace="t">
-  <bpmn:process id="{process_id}" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:serviceTask id="task"><bpmn:extensionElements>
-      <zeebe:taskDefinition type="{job_type}"/></bpmn:extensionElements></bpmn:serviceTask>
-    <bpmn:endEvent id="end"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
 
 
 async def deploy(address: str, directory: Path, name: str, text: str) -> None:
