@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -128,6 +128,36 @@ class ExtensionRule(_Policy):
     request_working_days_before_due: NonNegative
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
+# A schedule's dates become process variables, which FEEL must be able to name.
+VariableName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class ScheduleDate(_Policy):
+    """A date by which something is due before an event (a meeting, an interview, a broadcast),
+    written `{ working_days_before = 3 }`, `{ days_before = 14 }` or `{ weekday_before = "thursday",
+    weeks_before = 1 }` (that weekday of the week, Monday to Sunday, N weeks before the event's).
+    It runs out at the counting rule's due time of its day; a date in calendar days or weeks that
+    falls on a day off moves back to the working day before it, as nobody works on it."""
+
+    working_days_before: Count | None = None
+    days_before: Count | None = None
+    weekday_before: Weekday | None = None
+    weeks_before: Count | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        given = [
+            key for key in ("working_days_before", "days_before", "weekday_before") if getattr(self, key)
+        ]
+        if len(given) != 1:
+            raise ValueError("must have exactly one of working_days_before, days_before, weekday_before")
+        if self.weeks_before is not None and self.weekday_before is None:
+            raise ValueError("weeks_before goes only with weekday_before")
+        return self
+
+
 class DeadlinePolicy(_Policy):
     """`config/deadlines.toml`: how deadlines are counted, and each channel's time limits."""
 
@@ -139,6 +169,10 @@ class DeadlinePolicy(_Policy):
     extension: ExtensionRule
     # Channel (the process id) -> category, or the step of the process a limit applies to -> limit.
     limits: Annotated[dict[Text, Annotated[dict[Text, TimeLimit], Field(min_length=1)]], Field(min_length=1)]
+    # Schedule name (a task's `schedule` header) -> process variable -> the date it holds.
+    schedules: dict[Text, Annotated[dict[VariableName, ScheduleDate], Field(min_length=1)]] = Field(
+        default_factory=dict
+    )
 
     @model_validator(mode="after")
     def _check_office_hours(self) -> Self:

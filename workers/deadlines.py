@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pyzeebe import ZeebeTaskRouter
+from pyzeebe import Job, ZeebeTaskRouter
 
 from workers.deadline_policy import LimitUnit, load_calendar_policy, load_deadline_policy
-from workers.ids import JobType
+from workers.ids import JobType, TaskHeader
 from workers.services.calendar import WorkingCalendar
-from workers.services.deadlines import Deadlines, iso
+from workers.services.deadlines import DeadlineError, Deadlines, iso
 from workers.settings import TaskOptions
 from workers.tasks import job_handler
 
@@ -82,5 +82,16 @@ def create_router(
             "newRemindAt": None if extended is None else iso(extended.remind_at),
             "extensionRefusalReason": decision.refusal_reason,
         }
+
+    # One variable per date of the schedule that the task's header names, e.g. `previewDueAt`.
+    @job_handler(router, JobType.COMPUTE_SCHEDULE, options)
+    async def compute_schedule(job: Job, eventAt: str) -> dict[str, Any]:
+        name = job.custom_headers.get(TaskHeader.SCHEDULE)
+        if name is None:
+            raise DeadlineError(
+                f"a {JobType.COMPUTE_SCHEDULE} task needs the task header {TaskHeader.SCHEDULE}"
+            )
+        dates = deadlines.schedule(name, deadlines.instant(eventAt, "eventAt"))
+        return {variable: iso(instant) for variable, instant in dates.items()}
 
     return router

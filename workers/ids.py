@@ -35,6 +35,8 @@ class JobType:
     COMPILE_BULLETIN: Final = "minsheng.compile-bulletin"
     # Review and instruction chains (workers/review_chains.py): who signs off, in order, from config.
     REVIEW_CHAIN: Final = "minsheng.review-chain"
+    # Dates before an event (a meeting, an interview, a broadcast) on the working-day calendar.
+    COMPUTE_SCHEDULE: Final = "minsheng.compute-schedule"
 
 
 class TaskHeader:
@@ -52,6 +54,9 @@ class TaskHeader:
     # Which chain of `config/review_chains.toml` a `minsheng.review-chain` task reads, when the
     # variable of that name does not say.
     REVIEW_CHAIN: Final = "reviewChain"
+    # Which table of `[schedules]` in `config/deadlines.toml` a `minsheng.compute-schedule` task
+    # computes: the dates due before the event at `eventAt`.
+    SCHEDULE: Final = "schedule"
 
 
 class HotlineTicket:

@@ -136,6 +136,21 @@ class Archive(_CaseEvent):
     kind: Literal["archive"]
 
 
+class Activity(_CaseEvent):
+    """A step of a channel that is not an appeal's (a preview published, attendees selected, an answer
+    approved on air), with the figures its channel's report counts (`activityData`, which a diagram
+    sets with an input mapping on the recording task so that no earlier step's figures carry over)."""
+
+    kind: Literal["activity"]
+    activity: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,59}$")]
+    label: Name
+    unit: str | None = None
+    actor: str | None = None
+    # When it happened, if not when it is recorded (a broadcast recorded the next morning).
+    occurred_at: AwareDatetime | None = None
+    activity_data: dict[str, Any] = Field(default_factory=dict)
+
+
 LedgerEvent = Annotated[
     Transition
     | Details
@@ -146,7 +161,8 @@ LedgerEvent = Annotated[
     | Escalation
     | Reply
     | Satisfaction
-    | Archive,
+    | Archive
+    | Activity,
     Field(discriminator="kind"),
 ]
 _EVENTS: TypeAdapter[LedgerEvent] = TypeAdapter(LedgerEvent)

@@ -197,6 +197,22 @@ class Satisfaction(CaseEvent, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class Activity(CaseEvent, Base):
+    """A step of one of the communication channels (meetings, Weibo releases, interviews, surveys,
+    receptions, radio call-ins) and its figures; the channel sections of the bulletins count these
+    by name and time (migration 0005)."""
+
+    __tablename__ = "ledger_activities"
+    __table_args__ = (Index("ix_ledger_activities_name_occurred", "name", "occurred_at"),)
+
+    name: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(100))
+    actor: Mapped[str | None] = mapped_column(String(100))
+    data: Mapped[dict[str, Any]]
+    occurred_at: Mapped[datetime]
+
+
 class InboxMessage(Base):
     """The console's in-app inbox: a message for a role, a unit, a user, or a combination."""
 

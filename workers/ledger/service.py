@@ -114,6 +114,7 @@ _HISTORY: tuple[tuple[str, type[models.CaseEvent]], ...] = (
     ("escalation", models.Escalation),
     ("reply", models.Reply),
     ("satisfaction", models.Satisfaction),
+    ("activity", models.Activity),
 )
 _HISTORY_OWN_COLUMNS = frozenset({"id", "case_id", "recorded_at"})
 
@@ -458,6 +459,19 @@ class Ledger:
             case events.Archive():
                 if case.archived_at is None:
                     case.archived_at = now
+            case events.Activity():
+                session.add(
+                    models.Activity(
+                        case_id=case.id,
+                        recorded_at=now,
+                        name=event.activity,
+                        label=event.label,
+                        unit=event.unit,
+                        actor=event.actor,
+                        data=event.activity_data,
+                        occurred_at=event.occurred_at or now,
+                    )
+                )
         return {}
 
     @staticmethod
@@ -567,6 +581,16 @@ def _set_case_units(session: Session, case: models.Case) -> None:
 
 
 def _own_fields(row: models.CaseEvent) -> dict[str, Any]:
+    if isinstance(row, models.Activity):
+        # In the words the diagrams record it with (workers/ledger/events.py Activity).
+        return {
+            "activity": row.name,
+            "label": row.label,
+            "unit": row.unit,
+            "actor": row.actor,
+            "data": row.data,
+            "occurredAt": row.occurred_at,
+        }
     columns = row.__table__.columns  # type: ignore[attr-defined]
     return {
         column.key: getattr(row, column.key) for column in columns if column.key not in _HISTORY_OWN_COLUMNS

@@ -19,7 +19,10 @@ The rules, each configured in `deadlines.toml`:
 - a reminder falls when the configured number of working days (or hours) of the limit remain:
   at the opening of office hours of the due day itself for one working day;
 - an extension may be requested up to the end of the day that lies the configured number of
-  working days before the due day; it adds its amount counted from the old due day.
+  working days before the due day; it adds its amount counted from the old due day;
+- a date of a schedule before an event ends at the configured time on the Nth working day before
+  the event's day, or on the day N calendar days before it, or on a weekday of an earlier week;
+  the last two move back to the working day before when they fall on a day off.
 """
 
 from calendar import monthrange
@@ -28,10 +31,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import chain, islice
 
-from workers.deadline_policy import DEADLINE_POLICY_FILE, DeadlinePolicy, LimitUnit, TimeLimit
+from workers.deadline_policy import (
+    DEADLINE_POLICY_FILE,
+    WEEKDAYS,
+    DeadlinePolicy,
+    LimitUnit,
+    ScheduleDate,
+    TimeLimit,
+)
 from workers.services.calendar import WorkingCalendar
 
 _DAY = timedelta(days=1)
+_WEEK = timedelta(weeks=1)
 
 
 class DeadlineError(ValueError):
@@ -134,6 +145,31 @@ class Deadlines:
         new_due_day = self._last_day(limit.unit, due_day, limit.extension_amount)
         extended = self._deadline_ending(limit, new_due_day, not_before=requested_at)
         return ExtensionDecision(requested_at, latest, extended, None)
+
+    def schedule(self, name: str, event_at: datetime) -> dict[str, datetime]:
+        """The dates of schedule `name` before an event at `event_at`, by variable name."""
+        schedules = self._policy.schedules
+        if name not in schedules:
+            raise DeadlineError(
+                f"no schedule {name!r} in {DEADLINE_POLICY_FILE}; it has {', '.join(schedules) or 'none'}"
+            )
+        event_day = event_at.astimezone(self._policy.timezone).date()
+        return {
+            variable: self._at(self._scheduled_day(entry, event_day), self._policy.counting.due_time)
+            for variable, entry in schedules[name].items()
+        }
+
+    def _scheduled_day(self, entry: ScheduleDate, event_day: date) -> date:
+        if entry.working_days_before is not None:
+            return _nth(self._calendar.working_days_before(event_day), entry.working_days_before)
+        if entry.days_before is not None:
+            day = event_day - entry.days_before * _DAY
+        else:
+            assert entry.weekday_before is not None
+            monday = event_day - event_day.weekday() * _DAY
+            weeks = 1 if entry.weeks_before is None else entry.weeks_before
+            day = monday - weeks * _WEEK + WEEKDAYS.index(entry.weekday_before) * _DAY
+        return self._working_day_back(day, 0)
 
     def _last_day(self, unit: LimitUnit, counted_after: date, amount: int) -> date:
         """The day a limit of `amount` `unit`s ends when counted from the day after `counted_after`."""

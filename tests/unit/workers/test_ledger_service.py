@@ -186,3 +186,35 @@ def test_the_inbox_shows_a_message_to_whoever_matches_every_recipient_given(ledg
     ledger.mark_read(for_unit)
     assert ledger.inbox(UNIT)[0].read
     assert [message.subject for message in ledger.inbox(Viewer("supervision"))] == ["督办"]
+
+
+def test_an_activity_is_recorded_with_its_figures_once_per_job(ledger: Ledger) -> None:
+    number = ledger.register(1, registration(channel="meeting-attendance"))
+    headers = {"ledgerEvent": "activity", "activity": "attendees-selected", "label": "确定列席人员"}
+    figures = {"selected": 4, "onTime": True}
+    variables = {"caseNumber": number, "unit": "市政府办公室", "activityData": figures}
+    event = events.ledger_event(headers, variables)
+    first = ledger.record(20, event)
+    assert ledger.record(20, event) == first
+    [entry] = [entry for entry in ledger.view_case(number, CENTRE).history if entry.kind == "activity"]
+    assert entry.fields == {
+        "activity": "attendees-selected",
+        "label": "确定列席人员",
+        "unit": "市政府办公室",
+        "actor": None,
+        "data": figures,
+        "occurredAt": NOW,
+    }, "an activity without occurredAt happened when it was recorded"
+    assert count(ledger, models.Activity) == 1
+
+
+def test_an_activity_keeps_when_it_happened_and_needs_a_kebab_case_name(ledger: Ledger) -> None:
+    number = ledger.register(1, registration(channel="radio-hotline"))
+    aired = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+    headers = {"ledgerEvent": "activity", "activity": "broadcast-held", "label": "上线直播"}
+    headers["actor"] = "李局长"
+    ledger.record(21, events.ledger_event(headers, {"caseNumber": number, "occurredAt": aired.isoformat()}))
+    [entry] = [entry for entry in ledger.view_case(number, CENTRE).history if entry.kind == "activity"]
+    assert (entry.fields["occurredAt"], entry.fields["actor"], entry.fields["data"]) == (aired, "李局长", {})
+    with pytest.raises(events.LedgerInputError, match="activity"):
+        events.ledger_event({**headers, "activity": "Broadcast held"}, {"caseNumber": number})

@@ -1,13 +1,12 @@
 """The ledger's handlers as the worker registers them: job types, fetched variables, headers."""
 
-import types
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from ledger_support import open_test_ledger
-from pyzeebe import Job, ZeebeTaskRouter
+from pyzeebe import ZeebeTaskRouter
+from worker_support import call_with_job as call
 
 from workers import ledger_tasks
 from workers.ids import JobType, TaskHeader
@@ -29,32 +28,6 @@ def ledger(tmp_path: Path) -> Iterator[Ledger]:
 @pytest.fixture
 def router(ledger: Ledger) -> ZeebeTaskRouter:
     return ledger_tasks.create_router(ledger, Settings().task_options())
-
-
-def job(key: int, job_type: str, headers: dict[str, str], variables: dict[str, Any]) -> Job:
-    return Job(
-        key=key,
-        type=job_type,
-        process_instance_key=9001,
-        bpmn_process_id="hotline-ticket",
-        process_definition_version=1,
-        process_definition_key=1,
-        element_id="Task",
-        element_instance_key=1,
-        custom_headers=types.MappingProxyType(headers),
-        worker="test",
-        retries=3,
-        deadline=0,
-        variables=types.MappingProxyType(variables),
-    )
-
-
-async def call(
-    router: ZeebeTaskRouter, key: int, job_type: str, headers: dict[str, str], **variables: Any
-) -> Any:
-    task = router.get_task(job_type)
-    fetched = {name: value for name, value in variables.items() if name in task.config.variables_to_fetch}
-    return await task.original_function(job(key, job_type, headers, variables), **fetched)
 
 
 async def test_register_takes_the_channel_from_the_process_id(
