@@ -163,6 +163,15 @@ def deadline(args: argparse.Namespace) -> list[str]:
     return lines
 
 
+def schedule(args: argparse.Namespace) -> list[str]:
+    """The lines `minsheng schedule` prints: the dates a `minsheng.compute-schedule` task would hand
+    to the diagram for an event then, one variable a line."""
+    deadlines = load_deadlines(load_settings().config_dir)
+    dates = deadlines.schedule(args.name, deadlines.instant(args.event_at, "--event-at"))
+    width = max(map(len, dates)) + 2
+    return [f"{variable:<{width}}{iso(instant)}" for variable, instant in dates.items()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="minsheng", description="Work with Minsheng's processes on a Zeebe gateway (ZEEBE_ADDRESS)."
@@ -248,6 +257,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     deadline_parser.set_defaults(run=None)
 
+    schedule_parser = commands.add_parser(
+        "schedule",
+        help="print the dates due before an event, e.g. a meeting's preview (no gateway needed)",
+        description="Compute a schedule of deadlines.toml in MINSHENG_CONFIG_DIR (default: config).",
+    )
+    schedule_parser.add_argument("--name", required=True, help="the schedule, e.g. meeting-attendance")
+    schedule_parser.add_argument(
+        "--event-at",
+        required=True,
+        metavar="DATE_TIME",
+        help="when the event (meeting, interview, broadcast) takes place, ISO 8601",
+    )
+    schedule_parser.set_defaults(run=None)
+
     classify_parser = commands.add_parser(
         "classify",
         help="classify appeals given as JSON lines (no gateway needed)",
@@ -300,9 +323,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (PeriodError, MissingFontError) as error:
             return fail(args, str(error))
         return 0
-    if args.command == "deadline":
+    if args.command in ("deadline", "schedule"):
         try:
-            print("\n".join(deadline(args)))
+            print("\n".join(deadline(args) if args.command == "deadline" else schedule(args)))
         except (SettingsError, PolicyError) as error:
             return fail(args, str(error), status=2)
         except (DeadlineError, UncoveredYearError) as error:

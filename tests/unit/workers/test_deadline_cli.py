@@ -67,3 +67,22 @@ def test_a_policy_mistake_names_the_file(
     status, _, err = deadline(capsys, "--category", "咨询", "--from", "2025-09-30T10:00")
     assert status == 2
     assert "/nonexistent/deadlines.toml: cannot read" in err
+
+
+def test_prints_a_schedules_dates_before_an_event(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shipped = COUNTY_CONFIG.parents[1]
+    for name in ("deadlines.toml", "calendar.toml"):
+        text = (shipped / name).read_text(encoding="utf-8")
+        extra = (
+            "\n[schedules.test-event]\npreviewDueAt = { working_days_before = 3 }\n"
+            if name == "deadlines.toml"
+            else ""
+        )
+        (tmp_path / name).write_text(text + extra, encoding="utf-8")
+    monkeypatch.setenv("MINSHENG_CONFIG_DIR", str(tmp_path))
+    assert main(["schedule", "--name", "test-event", "--event-at", "2026-12-10T09:00"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["previewDueAt  2026-12-08T00:00:00+08:00"]
+    assert main(["schedule", "--name", "meeting", "--event-at", "2026-12-10T09:00"]) == 1
+    assert "no schedule 'meeting'" in capsys.readouterr().err
