@@ -21,7 +21,9 @@ NOTIFICATION_POLICY_FILE = "notifications.toml"
 
 
 class Event(StrEnum):
-    """The events a diagram notifies of, each with a template `templates/notifications/<event>.j2`."""
+    """The events the appeal diagrams notify of, which every jurisdiction's file must configure.
+    A file may add events of its own for the other channels' diagrams (a Weibo release refused, a
+    radio department chased); every event has a template `templates/notifications/<event>.j2`."""
 
     DISPATCHED = "dispatched"  # 派单
     REMINDER = "reminder"  # 催办
@@ -81,6 +83,10 @@ class EventPolicy(_Policy):
     recipients: tuple[Recipients, ...]
 
 
+# An event's name is its template's file name and a task header's value.
+EventName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+
+
 class NotificationPolicy(_Policy):
     # Times in messages are local times of this zone.
     timezone: TimeZone
@@ -88,7 +94,7 @@ class NotificationPolicy(_Policy):
     sms_signature: Text
     roles: dict[Text, Contact] = Field(default_factory=dict)
     units: dict[Text, Contact] = Field(default_factory=dict)
-    events: dict[Event, EventPolicy]
+    events: dict[EventName, EventPolicy]
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -107,7 +113,7 @@ class NotificationPolicy(_Policy):
             raise ValueError("; ".join(problems))
         return self
 
-    def _recipient_problems(self, event: Event, recipients: Recipients, key: str) -> list[str]:
+    def _recipient_problems(self, event: str, recipients: Recipients, key: str) -> list[str]:
         to = recipients.to
         if to == Audience.APPELLANT and recipients.channels != {Channel.SMS}:
             return [f"{key}.channels: the appellant is reached by sms only"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import jinja2
-from pydantic import AwareDatetime, BeforeValidator, ValidationError, field_validator
+from pydantic import AwareDatetime, BeforeValidator, StringConstraints, ValidationError, field_validator
 
 from workers.ids import TaskHeader
 from workers.ledger.events import InboxPost, _Input, _problems
@@ -22,10 +22,10 @@ from workers.ledger.masking import masked
 from workers.ledger.service import CaseView, Outgoing
 from workers.notification_policy import (
     CASELESS_EVENTS,
+    NOTIFICATION_POLICY_FILE,
     Audience,
     Channel,
     Contact,
-    Event,
     NotificationPolicy,
 )
 
@@ -55,7 +55,8 @@ class NotificationRequest(_Input):
     """What a notify task says: the event (from its header) and its details, from headers and
     variables named as the ledger's tasks name them, so one variable feeds both tasks."""
 
-    event: Event
+    # A key of the policy's `[events]`.
+    event: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
     # None only for an event without a case (a bulletin).
     case_number: str | None = None
     reason: str | None = None
@@ -95,10 +96,8 @@ def notification_request(headers: Mapping[str, str], variables: Mapping[str, Any
     """The request of a notify task: its event from the `notificationEvent` header; headers win
     over variables, as they belong to the one task."""
     event = headers.get(EVENT_HEADER)
-    if event not in set(Event):
-        raise NotificationInputError(
-            f"task header {EVENT_HEADER}: must be one of {', '.join(Event)}, got {event!r}"
-        )
+    if not event:
+        raise NotificationInputError(f"task header {EVENT_HEADER}: is required")
     try:
         request = NotificationRequest.model_validate({**variables, **headers, "event": event})
     except ValidationError as error:
@@ -136,7 +135,7 @@ class Templates:
         self._environment.filters["datetime"] = lambda moment: local_time(moment, policy)
         self._environment.filters["unit_name"] = lambda unit: unit_name(unit, policy)
 
-    def render(self, event: Event, context: Mapping[str, Any]) -> Rendered:
+    def render(self, event: str, context: Mapping[str, Any]) -> Rendered:
         template = self._environment.get_template(f"{event}.j2")
         try:
             parts = {
@@ -189,6 +188,11 @@ def compose(
 ) -> Composed:
     """The messages of `request` on `case` (viewed with the appellant in the clear), on those of
     the policy's channels that are in `channels` (the ones this worker can send on)."""
+    if request.event not in policy.events:
+        raise NotificationInputError(
+            f"task header {EVENT_HEADER}: no event {request.event!r} in {NOTIFICATION_POLICY_FILE}; "
+            f"it has {', '.join(policy.events)}"
+        )
     details = request.model_dump(exclude={"event", "case_number", "copy_to"}, exclude_none=True)
     posts: list[InboxPost] = []
     messages: list[Outgoing] = []

@@ -12,13 +12,16 @@ from ledger_support import open_test_ledger
 
 from workers import ids
 from workers.app import create_worker
-from workers.ids import JobType, ProcessId
+from workers.deadline_policy import load_deadline_policy
+from workers.ids import JobType, ProcessId, TaskHeader
+from workers.notification_policy import load_notification_policy
 from workers.policy import load_hotline_policy
 from workers.settings import Settings, create_channel
 
 ROOT = Path(__file__).resolve().parents[3]
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "zeebe": "http://camunda.org/schema/zeebe/1.0"}
 DIAGRAMS = sorted((ROOT / "bpmn").glob("*.bpmn"))
+JURISDICTIONS = [ROOT / "config", *sorted((ROOT / "config" / "jurisdictions").iterdir())]
 
 
 def constants(namespace: type) -> set[str]:
@@ -84,3 +87,30 @@ async def test_every_job_type_in_the_diagrams_is_served_by_the_workers() -> None
     served = {task.type for task in worker.tasks}
     assert served == constants(JobType), "the workers serve exactly the job types the constants name"
     assert job_types <= served, f"job types in the diagrams that no worker serves: {job_types - served}"
+
+
+def headers_named(key: str) -> dict[str, str]:
+    """`diagram#task id` -> the value of its task header `key`, for every task of the diagrams."""
+    return {
+        f"{diagram.name}#{task.get('id')}": header.get("value", "")
+        for diagram in DIAGRAMS
+        for task in ET.parse(diagram).getroot().iter()
+        for header in task.findall("bpmn:extensionElements/zeebe:taskHeaders/zeebe:header", NS)
+        if header.get("key") == key
+    }
+
+
+@pytest.mark.parametrize("config", JURISDICTIONS, ids=lambda path: path.name)
+def test_every_notification_event_of_the_diagrams_is_configured(config: Path) -> None:
+    events = load_notification_policy(config).events
+    used = headers_named(TaskHeader.NOTIFICATION_EVENT)
+    unknown = sorted(f"{where}: {event}" for where, event in used.items() if event not in events)
+    assert used and not unknown, f"notify tasks whose event {config.name}/notifications.toml lacks: {unknown}"
+
+
+@pytest.mark.parametrize("config", JURISDICTIONS, ids=lambda path: path.name)
+def test_every_schedule_of_the_diagrams_is_configured(config: Path) -> None:
+    schedules = load_deadline_policy(config).schedules
+    used = headers_named(TaskHeader.SCHEDULE)
+    unknown = sorted(f"{where}: {name}" for where, name in used.items() if name not in schedules)
+    assert not unknown, f"schedule tasks whose schedule {config.name}/deadlines.toml lacks: {unknown}"

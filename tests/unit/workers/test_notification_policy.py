@@ -92,7 +92,7 @@ def _inline(value: Any) -> str:
             ),
             "events.returned.recipients.0.channels: sms needs roles.hotline-centre.phone",
         ),
-        (lambda d: d["events"].update(closing={"recipients": []}), "events.closing"),
+        (lambda d: d["events"].update({"Closing Soon": {"recipients": []}}), "events.Closing Soon"),
         (
             lambda d: d["units"]["环保局"].pop("email") and d["units"]["环保局"].pop("phone"),
             "units.环保局: needs an email or a phone",

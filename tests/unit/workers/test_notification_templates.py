@@ -12,6 +12,7 @@ from workers.ledger.masking import Appellant
 from workers.ledger.service import CaseView
 from workers.notification_policy import Channel, Event, NotificationPolicy, load_notification_policy
 from workers.notify.compose import (
+    TEMPLATES,
     NotificationInputError,
     Templates,
     compose,
@@ -93,6 +94,16 @@ def request(event: Event, **variables: Any) -> Any:
     caseless = event == Event.BULLETIN_PUBLISHED
     given = {**({} if caseless else {"caseNumber": "RX2025-000042"}), **DETAILS[event], **variables}
     return notification_request({TaskHeader.NOTIFICATION_EVENT: event}, given)
+
+
+@pytest.mark.parametrize(
+    "config", [CONFIG, *sorted((CONFIG / "jurisdictions").iterdir())], ids=lambda path: path.name
+)
+def test_every_configured_event_has_its_template(config: Path) -> None:
+    missing = sorted(
+        event for event in load_notification_policy(config).events if not (TEMPLATES / f"{event}.j2").exists()
+    )
+    assert not missing, f"{config.name}/notifications.toml configures events without a template: {missing}"
 
 
 @pytest.mark.parametrize("event", list(Event))
@@ -185,9 +196,18 @@ def test_a_detail_the_template_needs_is_named_when_missing(
         compose(policy, templates, request(Event.RETURNED, reason=None), case_view(), ALL_CHANNELS)
 
 
-def test_requests_name_their_problems() -> None:
-    with pytest.raises(NotificationInputError, match=f"task header {TaskHeader.NOTIFICATION_EVENT}"):
-        notification_request({TaskHeader.NOTIFICATION_EVENT: "closing"}, {"caseNumber": "RX2025-000001"})
+def test_requests_name_their_problems(policy: NotificationPolicy, templates: Templates) -> None:
+    with pytest.raises(
+        NotificationInputError, match=f"task header {TaskHeader.NOTIFICATION_EVENT}: is required"
+    ):
+        notification_request({}, {"caseNumber": "RX2025-000001"})
+    closing = notification_request(
+        {TaskHeader.NOTIFICATION_EVENT: "closing"}, {"caseNumber": "RX2025-000001"}
+    )
+    with pytest.raises(
+        NotificationInputError, match=r"no event 'closing' in notifications\.toml; it has dispatched"
+    ):
+        compose(policy, templates, closing, case_view(), ALL_CHANNELS)
     with pytest.raises(NotificationInputError, match="caseNumber: a reminder notification needs it"):
         notification_request({TaskHeader.NOTIFICATION_EVENT: "reminder"}, {})
 
