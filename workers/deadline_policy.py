@@ -56,10 +56,13 @@ class LimitUnit(StrEnum):
     WORKING_HOURS = "working_hours"
     # Calendar months, as deputies' suggestions are limited [seed 003 §二.4(2)].
     MONTHS = "months"
+    # Calendar days, as the petition regulations (信访条例 第三十三条) limit a petition's handling.
+    DAYS = "days"
 
 
 class TimeLimit(_Policy):
-    """One time limit, written `{ working_days = 2 }`, `{ working_hours = 3 }` or `{ months = 3 }`.
+    """One time limit, written `{ working_days = 2 }`, `{ working_hours = 3 }`, `{ months = 3 }` or
+    `{ days = 60 }`.
 
     `{ working_days = 0 }` is "the same working day" (当天, the handling opinion [seed 000 二]): the
     end of the start day when it is a working day, else of the next working day. It is extended
@@ -68,6 +71,7 @@ class TimeLimit(_Policy):
     working_days: NonNegative | None = None
     working_hours: Count | None = None
     months: Count | None = None
+    days: Count | None = None
     # What an approved extension adds, in the limit's unit; the limit once more when not given.
     extension: Count | None = None
 
@@ -100,8 +104,8 @@ class CountingRule(_Policy):
     first_day: Literal["next-day", "same-day"]
     # The time on the last day at which the limit runs out.
     due_time: ClockTime
-    # A limit in months that ends on a day off ends on the next working day instead
-    # (民法典 第二百零三条); limits in working days always end on one.
+    # A limit in months or calendar days that ends on a day off ends on the next working day
+    # instead (民法典 第二百零三条); limits in working days always end on one.
     months_end_on_working_day: bool = Field(strict=True)
 
 

@@ -31,6 +31,7 @@ LIMIT_VARIABLES = {
     LimitUnit.WORKING_DAYS: "limitWorkingDays",
     LimitUnit.WORKING_HOURS: "limitWorkingHours",
     LimitUnit.MONTHS: "limitMonths",
+    LimitUnit.DAYS: "limitDays",
 }
 
 

@@ -14,7 +14,8 @@ The rules, each configured in `deadlines.toml`:
   reminder follows the rule below, so it falls at the opening of office hours of that day, or at
   once when the limit starts later than that (a message taken in at 10:00 is reminded at 10:00);
 - a limit in months ends on the same day of the month M months on (the month's last day if it
-  has none), moved to the next working day if that is a day off;
+  has none), one in calendar days N days on; either is moved to the next working day if that is a
+  day off;
 - a limit in working hours counts only office hours on working days from the start instant;
 - a reminder falls when the configured number of working days (or hours) of the limit remain:
   at the opening of office hours of the due day itself for one working day;
@@ -176,11 +177,14 @@ class Deadlines:
         if unit is LimitUnit.WORKING_DAYS:
             # 0 is the first working day after `counted_after`, like 1: see `compute`.
             return _nth(self._calendar.working_days_after(counted_after), max(amount, 1))
-        index = counted_after.month - 1 + amount
-        year, month = counted_after.year + index // 12, index % 12 + 1
-        day = counted_after.replace(
-            year=year, month=month, day=min(counted_after.day, monthrange(year, month)[1])
-        )
+        if unit is LimitUnit.DAYS:
+            day = counted_after + amount * _DAY
+        else:
+            index = counted_after.month - 1 + amount
+            year, month = counted_after.year + index // 12, index % 12 + 1
+            day = counted_after.replace(
+                year=year, month=month, day=min(counted_after.day, monthrange(year, month)[1])
+            )
         if self._policy.counting.months_end_on_working_day and not self._calendar.is_working_day(day):
             return next(self._calendar.working_days_after(day))
         return day

@@ -140,3 +140,22 @@ def test_a_forum_post_without_reply_or_explanation_is_named_after_7_working_days
     # the reply itself was due after 5 (12 October).
     assert due(deadlines, "forum-post", "点名", "2026-09-29T15:00:00+08:00")[0] == "2026-10-15T00:00:00+08:00"
     assert due(deadlines, "forum-post", "回复", "2026-09-29T15:00:00+08:00")[0] == "2026-10-13T00:00:00+08:00"
+
+
+def test_a_limit_in_calendar_days_ends_on_the_next_working_day_when_its_last_day_is_off(
+    tmp_path: Path,
+) -> None:
+    # 60 days, as the petition regulations give (信访条例 第三十三条), in a copy of the shipped file.
+    deadlines = configured(tmp_path, '"拟办" = { working_days = 0 }', '"拟办" = { days = 60 }')
+    assert deadlines.limit("online-message", "拟办").unit is LimitUnit.DAYS
+    # Assigned Tuesday 4 August 2026: the 60th day is Saturday 3 October, in the National Day
+    # holiday, which ends on Wednesday 7 October; the limit runs to the end of Thursday 8 October.
+    assert due(deadlines, "online-message", "拟办", "2026-08-04T10:00:00+08:00") == (
+        "2026-10-09T00:00:00+08:00",
+        "2026-10-08T08:30:00+08:00",
+    )
+    # Assigned Monday 7 September: the 60th day is Friday 6 November, a working day.
+    assert (
+        due(deadlines, "online-message", "拟办", "2026-09-07T10:00:00+08:00")[0]
+        == "2026-11-07T00:00:00+08:00"
+    )
