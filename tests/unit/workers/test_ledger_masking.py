@@ -76,7 +76,7 @@ def test_a_confidential_role_that_may_not_see_others_is_refused_naming_the_key(t
         (CONFIG / "ledger.toml")
         .read_text()
         .replace(
-            'confidential_unmasked_roles = ["hotline-centre", "appellant"]',
+            'confidential_unmasked_roles = ["hotline-centre", "petition-office", "appellant"]',
             'confidential_unmasked_roles = ["hotline-centre", "leader"]',
         )
     )
