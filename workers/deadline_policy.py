@@ -56,13 +56,18 @@ class LimitUnit(StrEnum):
     WORKING_HOURS = "working_hours"
     # Calendar months, as deputies' suggestions are limited [seed 003 §二.4(2)].
     MONTHS = "months"
+    # Hours round the clock, for what cannot wait for office hours (a sudden event's release).
+    HOURS = "hours"
     # Calendar days, as the petition regulations (信访条例 第三十三条) limit a petition's handling.
     DAYS = "days"
 
 
+_IN_HOURS = frozenset({LimitUnit.WORKING_HOURS, LimitUnit.HOURS})
+
+
 class TimeLimit(_Policy):
-    """One time limit, written `{ working_days = 2 }`, `{ working_hours = 3 }`, `{ months = 3 }` or
-    `{ days = 60 }`.
+    """One time limit, written `{ working_days = 2 }`, `{ working_hours = 3 }`, `{ months = 3 }`,
+    `{ days = 60 }` or `{ hours = 1 }`.
 
     `{ working_days = 0 }` is "the same working day" (当天, the handling opinion [seed 000 二]): the
     end of the start day when it is a working day, else of the next working day. It is extended
@@ -72,6 +77,7 @@ class TimeLimit(_Policy):
     working_hours: Count | None = None
     months: Count | None = None
     days: Count | None = None
+    hours: Count | None = None
     # What an approved extension adds, in the limit's unit; the limit once more when not given.
     extension: Count | None = None
 
@@ -80,8 +86,8 @@ class TimeLimit(_Policy):
         given = [unit for unit in LimitUnit if getattr(self, unit) is not None]
         if len(given) != 1:
             raise ValueError(f"must have exactly one of {', '.join(LimitUnit)}")
-        if self.unit is LimitUnit.WORKING_HOURS and self.extension is not None:
-            raise ValueError("a limit in working hours cannot be extended: remove extension")
+        if self.unit in _IN_HOURS and self.extension is not None:
+            raise ValueError(f"a limit in {self.unit.replace('_', ' ')} cannot be extended: remove extension")
         return self
 
     @property

@@ -32,6 +32,7 @@ LIMIT_VARIABLES = {
     LimitUnit.WORKING_HOURS: "limitWorkingHours",
     LimitUnit.MONTHS: "limitMonths",
     LimitUnit.DAYS: "limitDays",
+    LimitUnit.HOURS: "limitHours",
 }
 
 

@@ -16,7 +16,8 @@ The rules, each configured in `deadlines.toml`:
 - a limit in months ends on the same day of the month M months on (the month's last day if it
   has none), one in calendar days N days on; either is moved to the next working day if that is a
   day off;
-- a limit in working hours counts only office hours on working days from the start instant;
+- a limit in working hours counts only office hours on working days from the start instant, one
+  in hours counts every hour, day and night;
 - a reminder falls when the configured number of working days (or hours) of the limit remain:
   at the opening of office hours of the due day itself for one working day;
 - an extension may be requested up to the end of the day that lies the configured number of
@@ -111,6 +112,10 @@ class Deadlines:
             due_at = self._after_working_hours(start, limit.amount)
             remind_at = self._after_working_hours(start, limit.amount - before)
             return Deadline(limit, due_at, remind_at)
+        if limit.unit is LimitUnit.HOURS:
+            due_at = start + timedelta(hours=limit.amount)
+            lead = timedelta(hours=self._policy.reminder.working_hours_before_due)
+            return Deadline(limit, due_at, max(due_at - lead, start))
         # With "same-day", counting from the day before makes the start day the first one counted;
         # so does a limit of 0 working days (the same day), however days are counted otherwise.
         same_day = self._policy.counting.first_day == "same-day" or limit.amount == 0
@@ -124,9 +129,10 @@ class Deadlines:
         """Whether a request made at `requested_at` to extend the deadline `due_at` comes in time,
         and the deadline it gives if so."""
         limit = self.limit(channel, category)
-        if limit.unit is LimitUnit.WORKING_HOURS:
+        if limit.unit in (LimitUnit.WORKING_HOURS, LimitUnit.HOURS):
             raise DeadlineError(
-                f"the limit of {category} of channel {channel} is in working hours: no extension"
+                f"the limit of {category} of channel {channel} is in {limit.unit.replace('_', ' ')}: "
+                "no extension"
             )
         requested_at = requested_at.astimezone(self._policy.timezone)
         due_day = (due_at.astimezone(self._policy.timezone) - self._policy.counting.due_time).date()

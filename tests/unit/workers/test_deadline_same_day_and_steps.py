@@ -159,3 +159,15 @@ def test_a_limit_in_calendar_days_ends_on_the_next_working_day_when_its_last_day
         due(deadlines, "online-message", "拟办", "2026-09-07T10:00:00+08:00")[0]
         == "2026-11-07T00:00:00+08:00"
     )
+
+
+def test_a_limit_in_hours_runs_day_and_night_and_cannot_be_extended(tmp_path: Path) -> None:
+    deadlines = configured(tmp_path, '"拟办" = { working_days = 0 }', '"拟办" = { hours = 2 }')
+    # Friday 21:30: due at 23:30 that night, reminded when one hour remains.
+    assert due(deadlines, "online-message", "拟办", "2026-11-20T21:30:00+08:00") == (
+        "2026-11-20T23:30:00+08:00",
+        "2026-11-20T22:30:00+08:00",
+    )
+    due_at = deadlines.instant("2026-11-20T23:30:00+08:00", "dueAt")
+    with pytest.raises(DeadlineError, match="is in hours: no extension"):
+        deadlines.decide_extension("online-message", "拟办", due_at, due_at)
