@@ -61,10 +61,11 @@ def _configure_sqlite(engine: Engine, writer: bool) -> None:
         # Let SQLAlchemy's `begin` below decide how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # First: switching to WAL waits for another connection only with a busy timeout in place.
+        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         # NORMAL keeps every commit across a process kill; only an OS crash may lose the last ones.
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
