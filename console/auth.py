@@ -7,6 +7,7 @@ permission it needs (`Allowed(Permission.X)`), and anything about a case goes th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -32,10 +33,22 @@ class Principal:
     account: Account
     role: RolePolicy
     session: SessionData
+    # The person's name a diagram may assign a task to (person_name), unless it is another account's
+    # username: a display name must not open someone else's claimed tasks.
+    person: str | None = None
 
     @property
     def username(self) -> str:
         return self.account.username
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What a user task's assignee may call this user: the username a claim sets, or the person's
+        name, which a diagram assigns a task by (`assignee="=receivingLeader"`, a reviewer, a guest)."""
+        return (self.username,) if self.person is None else (self.username, self.person)
+
+    def is_assignee(self, assignee: str | None) -> bool:
+        return assignee is not None and assignee in self.names
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -60,7 +73,12 @@ class Principal:
 
     def may_work_on(self, candidate_groups: list[str] | tuple[str, ...], assignee: str | None) -> bool:
         """Whether a user task with these candidate groups (and assignee) is this user's to see."""
-        return assignee == self.username or any(group in self.groups for group in candidate_groups)
+        return self.is_assignee(assignee) or any(group in self.groups for group in candidate_groups)
+
+
+def person_name(display_name: str) -> str:
+    """The person's name in a display name, without the title in brackets: 陈建国（分管副市长） → 陈建国."""
+    return re.split(r"[（(]", display_name, maxsplit=1)[0].strip()
 
 
 def principal(request: Request, console: ConsoleDep) -> Principal:
@@ -71,7 +89,9 @@ def principal(request: Request, console: ConsoleDep) -> Principal:
     role = None if account is None else console.policy.roles.get(account.role)
     if account is None or role is None:
         raise HTTPException(401, "账号已停用或角色不存在，请重新登录")
-    return Principal(account, role, session)
+    person = person_name(account.display_name)
+    known = person == account.username or not person or console.store.has_user(person)
+    return Principal(account, role, session, None if known else person)
 
 
 PrincipalDep = Annotated[Principal, Depends(principal)]

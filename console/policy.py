@@ -2,10 +2,11 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
+from console.intake import CHANNELS
 from workers.policy import Text, _Policy, load_policy
 
 CONSOLE_POLICY_FILE = "console.toml"
@@ -29,6 +30,31 @@ class RolePolicy(_Policy):
     groups: list[Text]
     ledger_role: Text
     permissions: Annotated[list[Permission], Field(min_length=1)]
+    # The intake channels (console/intake.py) the role registers, with the intake permission: the
+    # hotline's operators register calls, not a leader's receptions.
+    channels: tuple[Text, ...] = ()
+
+    @field_validator("channels")
+    @classmethod
+    def _channels_known(cls, channels: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [channel for channel in channels if channel not in CHANNELS]
+        if unknown:
+            raise ValueError(f"names unknown intake channels {unknown}, known are {sorted(CHANNELS)}")
+        return channels
+
+    @model_validator(mode="after")
+    def _channels_with_intake(self) -> Self:
+        if Permission.INTAKE in self.permissions and not self.channels:
+            raise ValueError(
+                "channels: a role with the intake permission must name the channels it registers"
+            )
+        if self.channels and Permission.INTAKE not in self.permissions:
+            raise ValueError("channels: only a role with the intake permission registers channels")
+        return self
+
+    def registers(self, channel: str) -> bool:
+        """Whether a user of this role may register an appeal of `channel` (start its process)."""
+        return Permission.INTAKE in self.permissions and channel in self.channels
 
     @property
     def per_unit(self) -> bool:

@@ -72,8 +72,12 @@ def report(args: argparse.Namespace, now: datetime | None = None) -> list[str]:
         )
     finally:
         engine.dispose()
+    received = bulletin.total.counts["received"]
+    counted = f"{received} cases" if bulletin.counts_appeals else f"{bulletin.title}, no cases"
     lines = [
-        f"bulletin    {bulletin.period.title} ({bulletin.total.counts['received']} cases)",
+        f"bulletin    {bulletin.period.title} ({counted})",
+        *(f"section     {s.policy.label} ({_rows(len(s.rows))})" for s in bulletin.channels),
+        *(f"no activity {channel.label}" for channel in bulletin.idle_channels),
         f"html        {published.html}",
         f"workbook    {published.workbook}",
         *(f"chart       {path}" for path in published.charts),
@@ -81,3 +85,7 @@ def report(args: argparse.Namespace, now: datetime | None = None) -> list[str]:
     for side, placings in (("top", bulletin.ranking.top), ("bottom", bulletin.ranking.bottom)):
         lines += [f"{side:<11} {p.place}. {p.unit} {p.score:.2f}" for p in placings]
     return lines
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"

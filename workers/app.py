@@ -10,9 +10,11 @@ from workers import (
     classification,
     deadlines,
     dispatch,
+    interviews,
     job_log,
     ledger_tasks,
     notifications,
+    receptions,
     reporting,
     review_chains,
 )
@@ -77,5 +79,7 @@ def create_worker(
             clock,
         ),
         review_chains.create_router(load_review_chain_policy(settings.config_dir), options),
+        receptions.create_router(settings, ledger, options),
+        interviews.create_router(settings, options),
     )
     return worker

@@ -14,6 +14,13 @@ class ProcessId:
     DEPUTY_SUGGESTION: Final = "deputy-suggestion"
     FORUM_POST: Final = "forum-post"
     PERIODIC_REPORT: Final = "periodic-report"
+    # The other channels of the communication circular [seed 003 §一, 四, 七, 八, 十, 十一].
+    MEETING_ATTENDANCE: Final = "meeting-attendance"
+    WEIBO_RELEASE: Final = "weibo-release"
+    ONLINE_INTERVIEW: Final = "online-interview"
+    ONLINE_SURVEY: Final = "online-survey"
+    LEADER_RECEPTION: Final = "leader-reception"
+    RADIO_HOTLINE: Final = "radio-hotline"
     # Called by the processes above (call activities).
     UNIT_HANDLING: Final = "unit-handling"
     REVIEW_CHAIN: Final = "review-chain"
@@ -37,6 +44,12 @@ class JobType:
     REVIEW_CHAIN: Final = "minsheng.review-chain"
     # Dates before an event (a meeting, an interview, a broadcast) on the working-day calendar.
     COMPUTE_SCHEDULE: Final = "minsheng.compute-schedule"
+    # Online interviews (workers/interviews.py): the portal's interviews of a month, from the ledger.
+    INTERVIEW_MONTH_COUNT: Final = "minsheng.interview.month-count"
+    # Leader receptions (workers/receptions.py): the leader of an earlier visit, the month's
+    # reception schedule checked against config/receptions.toml.
+    RECEPTION_ORIGINAL_LEADER: Final = "minsheng.reception.original-leader"
+    RECEPTION_PLAN_MONTH: Final = "minsheng.reception.plan-month"
 
 
 class TaskHeader:
@@ -266,6 +279,7 @@ class PeriodicReport:
 
     WEEKLY_TIMER: Final = "WeeklyTimerStartEvent"
     MONTHLY_TIMER: Final = "MonthlyTimerStartEvent"
+    MONTHLY_CHANNELS_TIMER: Final = "MonthlyChannelsTimerStartEvent"
     QUARTERLY_TIMER: Final = "QuarterlyTimerStartEvent"
     YEARLY_TIMER: Final = "YearlyTimerStartEvent"
     COMPILE_BULLETIN: Final = "CompileBulletinTask"
@@ -340,3 +354,344 @@ class OnlineMessage:
     CLOSE_NOT_ACCEPTED: Final = "CloseNotAcceptedTask"
     NOTIFY_NOT_ACCEPTED: Final = "NotifyNotAcceptedTask"
     NOT_ACCEPTED: Final = "NotAcceptedEndEvent"
+
+
+class MeetingAttendance:
+    """Element ids of `bpmn/meeting-attendance.bpmn` (邀请公民列席市政府常务会议), for process
+    tests and the console."""
+
+    MEETING_SCHEDULED: Final = "MeetingScheduledStartEvent"
+    REGISTER_CASE: Final = "RegisterCaseTask"
+    RECORD_DETAILS: Final = "RecordDetailsTask"
+    COMPUTE_SCHEDULE: Final = "ComputeScheduleTask"
+    RECORD_PREVIEW_DEADLINE: Final = "RecordPreviewDeadlineTask"
+    # Before the meeting (会前): opinions are taken until it starts.
+    BEFORE_MEETING: Final = "BeforeMeetingSubProcess"
+    OPINION_RECEIVED: Final = "OpinionReceivedStartEvent"
+    RECORD_OPINION: Final = "RecordOpinionTask"
+    # Preview and selection (预告与列选): sign-ups are taken until the office selects.
+    SIGN_UP_PHASE: Final = "SignUpSubProcess"
+    PUBLISH_PREVIEW: Final = "PublishPreviewTask"
+    PREVIEW_DUE_TIMER: Final = "PreviewDueTimerEvent"
+    RECORD_PREVIEW_LATE: Final = "RecordPreviewLateTask"
+    NOTIFY_PREVIEW_LATE: Final = "NotifyPreviewLateTask"
+    RECORD_PREVIEW: Final = "RecordPreviewTask"
+    RECORD_PREVIEWED: Final = "RecordPreviewedTask"
+    SELECT_ATTENDEES: Final = "SelectAttendeesTask"
+    ATTENDEE_LIMIT_GATEWAY: Final = "AttendeeLimitGateway"
+    SELECTION_REFUSED: Final = "SelectionRefusedEvent"
+    RECORD_ATTENDEES: Final = "RecordAttendeesTask"
+    SIGN_UP_RECEIVED: Final = "SignUpReceivedStartEvent"
+    RECORD_SIGN_UP: Final = "RecordSignUpTask"
+    # The meeting goes ahead at its time even when the office has not selected anyone.
+    SELECTION_MISSED_TIMER: Final = "SelectionMissedTimerEvent"
+    RECORD_SELECTION_MISSED: Final = "RecordSelectionMissedTask"
+    MEETING_STARTS: Final = "MeetingStartsTimerEvent"
+    # The meeting and after (会后反馈).
+    MEETING_RECORD: Final = "MeetingRecordTask"
+    RECORD_MEETING_HELD: Final = "RecordMeetingHeldTask"
+    RECORD_HELD: Final = "RecordHeldTask"
+    PUBLISH_RECORDINGS: Final = "PublishRecordingsTask"
+    RECORD_RECORDINGS: Final = "RecordRecordingsPublishedTask"
+    COMPUTE_REPLY_DEADLINE: Final = "ComputeReplyDeadlineTask"
+    RECORD_REPLY_DEADLINE: Final = "RecordReplyDeadlineTask"
+    FORUM_REPLY: Final = "ForumReplyTask"
+    REPLY_REMINDER_TIMER: Final = "ReplyReminderTimerEvent"
+    RECORD_REMINDER: Final = "RecordReminderTask"
+    NOTIFY_REMINDER: Final = "NotifyReminderTask"
+    REPLY_OVERDUE_TIMER: Final = "ReplyOverdueTimerEvent"
+    RECORD_OVERDUE: Final = "RecordOverdueTask"
+    NOTIFY_OVERDUE: Final = "NotifyOverdueTask"
+    RECORD_FORUM_REPLY: Final = "RecordForumReplyTask"
+    PUBLISH_CONSULTATION: Final = "PublishConsultationTask"
+    ADOPTED_GATEWAY: Final = "AdoptedGateway"
+    RECORD_CONSULTATION: Final = "RecordConsultationTask"
+    RECORD_COMPLETED: Final = "RecordCompletedTask"
+    ARCHIVE: Final = "ArchiveTask"
+    MEETING_CLOSED: Final = "MeetingClosedEndEvent"
+
+
+class MeetingAttendanceMessages:
+    """Messages of `bpmn/meeting-attendance.bpmn`, correlated by the case's `caseNumber`."""
+
+    # An online or SMS sign-up: {name, phone, via: "online" | "sms", opinion}.
+    SIGN_UP: Final = "meeting-sign-up"
+    # A written or online opinion before the meeting: {name, phone, via: "written" | "online", text}.
+    OPINION: Final = "meeting-opinion"
+
+
+class WeiboRelease:
+    """Element ids of `bpmn/weibo-release.bpmn` (12345热线官方微博信息发布), for process tests and the
+    console."""
+
+    REQUESTED: Final = "ReleaseRequestedStartEvent"
+    REGISTER_CASE: Final = "RegisterCaseTask"
+    RECORD_DETAILS: Final = "RecordDetailsTask"
+    RECORD_REQUESTED: Final = "RecordRequestedTask"
+    EMERGENCY_GATEWAY: Final = "EmergencyGateway"
+    NOTIFY_EMERGENCY_OFFICE: Final = "NotifyEmergencyOfficeTask"
+    RECORD_EMERGENCY_CONTACT: Final = "RecordEmergencyContactTask"
+    COMPUTE_APPROVAL_DUE: Final = "ComputeApprovalDueTask"
+    RECORD_APPROVAL_DEADLINE: Final = "RecordApprovalDeadlineTask"
+    # The tiered approval (信息分级审核), with its chasing timer on the border.
+    APPROVAL: Final = "ApprovalSubProcess"
+    TIER_GATEWAY: Final = "TierGateway"
+    UNIT_LEADER_APPROVAL: Final = "UnitLeaderApprovalTask"
+    GOVERNMENT_APPROVAL: Final = "GovernmentApprovalTask"
+    APPROVAL_DUE_TIMER: Final = "ApprovalDueTimerEvent"
+    RECORD_APPROVAL_REMINDER: Final = "RecordApprovalReminderTask"
+    NOTIFY_APPROVAL_OVERDUE: Final = "NotifyApprovalOverdueTask"
+    RECORD_REVIEW: Final = "RecordReviewTask"
+    DECISION_GATEWAY: Final = "DecisionGateway"
+    RECORD_REJECTED: Final = "RecordRejectedTask"
+    NOTIFY_REJECTED: Final = "NotifyRejectedTask"
+    CLOSE_REJECTED: Final = "CloseRejectedTask"
+    ARCHIVE_REJECTED: Final = "ArchiveRejectedTask"
+    NOT_PUBLISHED: Final = "NotPublishedEndEvent"
+    RECORD_APPROVED: Final = "RecordApprovedTask"
+    COMPUTE_PUBLISH_DUE: Final = "ComputePublishDueTask"
+    RECORD_PUBLISH_DEADLINE: Final = "RecordPublishDeadlineTask"
+    PUBLISH: Final = "PublishTask"
+    PUBLISH_DUE_TIMER: Final = "PublishDueTimerEvent"
+    RECORD_PUBLISH_LATE: Final = "RecordPublishLateTask"
+    NOTIFY_PUBLISH_LATE: Final = "NotifyPublishLateTask"
+    RECORD_PUBLISHED: Final = "RecordPublishedTask"
+    RECORD_RELEASED: Final = "RecordReleasedTask"
+    # After publication: corrections and retractions until the window closes.
+    COMPUTE_CORRECTION_WINDOW: Final = "ComputeCorrectionWindowTask"
+    CORRECTION_GATEWAY: Final = "CorrectionGateway"
+    CORRECTION_RECEIVED: Final = "CorrectionReceivedEvent"
+    RECORD_CORRECTED: Final = "RecordCorrectedTask"
+    CORRECTION_WINDOW_CLOSED: Final = "CorrectionWindowClosedEvent"
+    RECORD_COMPLETED: Final = "RecordCompletedTask"
+    ARCHIVE_CASE: Final = "ArchiveCaseTask"
+    RELEASED: Final = "ReleasedEndEvent"
+
+
+class WeiboReleaseMessages:
+    """Messages `bpmn/weibo-release.bpmn` waits for, correlated by `caseNumber`."""
+
+    # A published release corrected or retracted: correctionReason (inaccurate | untrue),
+    # correctionAction (correction | retraction), correctionNote.
+    CORRECTION: Final = "weibo-correction"
+
+
+class OnlineInterview:
+    """Element ids of `bpmn/online-interview.bpmn` (在线访谈), for process tests and the console."""
+
+    INTERVIEW_REGISTERED: Final = "InterviewRegisteredStartEvent"
+    REGISTER_CASE: Final = "RegisterCaseTask"
+    RECORD_DETAILS: Final = "RecordDetailsTask"
+    COMPUTE_SCHEDULE: Final = "ComputeScheduleTask"
+    RECORD_PLAN_DEADLINE: Final = "RecordPlanDeadlineTask"
+    # The plan two weeks ahead (访谈方案), scheduled by the e-government office.
+    SUBMIT_PLAN: Final = "SubmitPlanTask"
+    PLAN_DUE_TIMER: Final = "PlanDueTimerEvent"
+    RECORD_PLAN_REMINDER: Final = "RecordPlanReminderTask"
+    NOTIFY_PLAN_REMINDER: Final = "NotifyPlanReminderTask"
+    RECORD_PLAN: Final = "RecordPlanTask"
+    COUNT_MONTH: Final = "CountMonthTask"
+    SCHEDULE_INTERVIEW: Final = "ScheduleInterviewTask"
+    RECORD_SCHEDULED: Final = "RecordScheduledTask"
+    RECORD_SCHEDULED_STATUS: Final = "RecordScheduledStatusTask"
+    NOTIFY_SCHEDULED: Final = "NotifyScheduledTask"
+    # The preview page one week ahead (预告页面).
+    PUBLISH_PREVIEW: Final = "PublishPreviewTask"
+    PREVIEW_DUE_TIMER: Final = "PreviewDueTimerEvent"
+    RECORD_PREVIEW_REMINDER: Final = "RecordPreviewReminderTask"
+    NOTIFY_PREVIEW_OVERDUE: Final = "NotifyPreviewOverdueTask"
+    RECORD_PREVIEW: Final = "RecordPreviewTask"
+    RECORD_PREVIEWED: Final = "RecordPreviewedTask"
+    INTERVIEW_STARTS: Final = "InterviewStartsTimerEvent"
+    # The live interview (在线解答): each question screened, answered, approved, then published.
+    LIVE: Final = "LiveInterviewSubProcess"
+    HOST_INTERVIEW: Final = "HostInterviewTask"
+    INTERVIEW_ENDED: Final = "InterviewEndedEvent"
+    QUESTION_RECEIVED: Final = "QuestionReceivedStartEvent"
+    QUESTION: Final = "QuestionSubProcess"
+    SCREEN_QUESTION: Final = "ScreenQuestionTask"
+    SCREEN_GATEWAY: Final = "ScreenGateway"
+    RECORD_QUESTION_REJECTED: Final = "RecordQuestionRejectedTask"
+    ANSWER_QUESTION: Final = "AnswerQuestionTask"
+    FINAL_REVIEW: Final = "FinalReviewTask"
+    FINAL_REVIEW_GATEWAY: Final = "FinalReviewGateway"
+    RECORD_ANSWER_PUBLISHED: Final = "RecordAnswerPublishedTask"
+    RECORD_HELD: Final = "RecordHeldTask"
+    RECORD_HELD_STATUS: Final = "RecordHeldStatusTask"
+    # Supervision of the issues raised (督查督办), each an appeal of its own (online-message).
+    LIST_ISSUES: Final = "ListIssuesTask"
+    ISSUES_GATEWAY: Final = "IssuesGateway"
+    RECORD_ISSUES: Final = "RecordIssuesTask"
+    SUPERVISE_ISSUES: Final = "SuperviseIssuesCallActivity"
+    RECORD_ISSUES_HANDLED: Final = "RecordIssuesHandledTask"
+    RECORD_COMPLETED: Final = "RecordCompletedTask"
+    ARCHIVE_CASE: Final = "ArchiveCaseTask"
+    INTERVIEW_CLOSED: Final = "InterviewClosedEndEvent"
+
+
+class OnlineInterviewMessages:
+    """Messages of `bpmn/online-interview.bpmn`, correlated by the case's `caseNumber`."""
+
+    # A netizen's question during the interview: {question, asker}.
+    QUESTION: Final = "interview-question"
+    # The interview is over (the host may also end it in the task list): no variables.
+    ENDED: Final = "interview-ended"
+
+
+class OnlineSurvey:
+    """Element ids of `bpmn/online-survey.bpmn` (在线调查), for process tests and the console."""
+
+    SUBMITTED: Final = "SurveySubmittedStartEvent"
+    REGISTER_CASE: Final = "RegisterCaseTask"
+    RECORD_DETAILS: Final = "RecordDetailsTask"
+    PUBLISH_LINK: Final = "PublishLinkTask"
+    RECORD_LINK_PUBLISHED: Final = "RecordLinkPublishedTask"
+    OPENS_TIMER: Final = "OpensTimerEvent"
+    RECORD_OPENED: Final = "RecordOpenedTask"
+    # Answers are counted while the survey is open: closing ends the subprocess and its message
+    # event subprocess with it.
+    COLLECTION: Final = "CollectionSubProcess"
+    CLOSES_TIMER: Final = "ClosesTimerEvent"
+    ANSWER_RECEIVED: Final = "AnswerReceivedStartEvent"
+    RECORD_CLOSED: Final = "RecordClosedTask"
+    COMPUTE_REPORT_DUE: Final = "ComputeReportDueTask"
+    RECORD_REPORT_DEADLINE: Final = "RecordReportDeadlineTask"
+    ANALYSIS_REPORT: Final = "AnalysisReportTask"
+    REPORT_DUE_TIMER: Final = "ReportDueTimerEvent"
+    RECORD_REPORT_REMINDER: Final = "RecordReportReminderTask"
+    NOTIFY_REPORT_OVERDUE: Final = "NotifyReportOverdueTask"
+    RECORD_ANALYSIS_DELIVERED: Final = "RecordAnalysisDeliveredTask"
+    EVALUATION: Final = "EvaluationTask"
+    RECORD_EVALUATED: Final = "RecordEvaluatedTask"
+    RECORD_COMPLETED: Final = "RecordCompletedTask"
+    ARCHIVE_CASE: Final = "ArchiveCaseTask"
+    COMPLETED: Final = "SurveyCompletedEndEvent"
+
+
+class OnlineSurveyMessages:
+    """Messages `bpmn/online-survey.bpmn` waits for, correlated by `caseNumber`."""
+
+    # One answer to the questionnaire, counted while the survey is open.
+    ANSWER: Final = "survey-answer"
+
+
+class LeaderReception:
+    """Element ids of `bpmn/leader-reception.bpmn` (来访接待和下访), for process tests and the
+    console."""
+
+    # A visiting case (one instance per case), taken in by the petition office.
+    VISIT_RECEIVED: Final = "VisitReceivedStartEvent"
+    REPEAT_GATEWAY: Final = "RepeatVisitGateway"
+    FIND_ORIGINAL_LEADER: Final = "FindOriginalLeaderTask"
+    REPEAT_JOIN: Final = "RepeatJoinGateway"
+    REGISTER_CASE: Final = "RegisterCaseTask"
+    RECORD_VISIT: Final = "RecordVisitTask"
+    RECORD_OWNED: Final = "RecordOwnedTask"
+    MINUTES: Final = "MinutesTask"
+    RECORD_MINUTES: Final = "RecordMinutesTask"
+    ASSIGN_JOIN: Final = "AssignJoinGateway"
+    COMPUTE_DEADLINE: Final = "ComputeDeadlineTask"
+    RECORD_DEADLINE: Final = "RecordDeadlineTask"
+    RECORD_DETAILS: Final = "RecordDetailsTask"
+    RECORD_ASSIGNED: Final = "RecordAssignedTask"
+    NOTIFY_ASSIGNED: Final = "NotifyAssignedTask"
+    HANDLING_JOIN: Final = "HandlingJoinGateway"
+    HANDLING_OPINION: Final = "HandlingOpinionTask"
+    REMINDER_TIMER: Final = "ReminderTimerEvent"
+    RECORD_REMINDER: Final = "RecordReminderTask"
+    NOTIFY_REMINDER: Final = "NotifyReminderTask"
+    REMINDER_SENT: Final = "ReminderSentEndEvent"
+    OVERDUE_TIMER: Final = "OverdueTimerEvent"
+    RECORD_ESCALATION: Final = "RecordEscalationTask"
+    NOTIFY_SUPERVISED: Final = "NotifySupervisedTask"
+    SUPERVISION: Final = "SupervisionTask"
+    RECORD_SUPERVISED: Final = "RecordSupervisedTask"
+    SUPERVISED: Final = "SupervisedEndEvent"
+    LEADER_SIGN: Final = "LeaderSignTask"
+    SIGNED_GATEWAY: Final = "SignedGateway"
+    RECORD_SIGNED: Final = "RecordSignedTask"
+    RECORD_REPLY: Final = "RecordReplyTask"
+    NOTIFY_REPLY: Final = "NotifyReplyTask"
+    FOLLOW_UP: Final = "FollowUpTask"
+    RECORD_FOLLOW_UP: Final = "RecordFollowUpTask"
+    NOTIFY_FEEDBACK: Final = "NotifyFeedbackTask"
+    CLOSED_GATEWAY: Final = "ClosedGateway"
+    RECORD_CLOSED: Final = "RecordClosedTask"
+    ARCHIVE: Final = "ArchiveTask"
+    CASE_CLOSED: Final = "CaseClosedEndEvent"
+    # The month's reception schedule (每月初公示), started by the message below.
+    SCHEDULE_RECEIVED: Final = "ScheduleReceivedStartEvent"
+    PLAN_MONTH: Final = "PlanMonthTask"
+    REGISTER_SCHEDULE: Final = "RegisterScheduleTask"
+    PUBLISH_SCHEDULE: Final = "PublishScheduleTask"
+    RECORD_SCHEDULED_DAYS: Final = "RecordScheduledDaysTask"
+    RECORD_DUTIES: Final = "RecordDutiesTask"
+    NOTIFY_SCHEDULE_PUBLISHED: Final = "NotifySchedulePublishedTask"
+    RECORD_SCHEDULE_COMPLETED: Final = "RecordScheduleCompletedTask"
+    ARCHIVE_SCHEDULE: Final = "ArchiveScheduleTask"
+    SCHEDULE_PUBLISHED: Final = "SchedulePublishedEndEvent"
+
+
+class LeaderReceptionMessages:
+    """Messages of `bpmn/leader-reception.bpmn`."""
+
+    # Starts the month's schedule: {scheduleMonth: "2027-01", schedule: [{leader, date, kind}]}.
+    SCHEDULE: Final = "reception-schedule"
+
+
+class RadioHotline:
+    """Element ids of `bpmn/radio-hotline.bpmn` (政风行风热线上线), for process tests and the console."""
+
+    SCHEDULED: Final = "BroadcastScheduledStartEvent"
+    REGISTER_BROADCAST: Final = "RegisterBroadcastTask"
+    RECORD_BROADCAST_DETAILS: Final = "RecordBroadcastDetailsTask"
+    COMPUTE_SCHEDULE: Final = "ComputeScheduleTask"
+    RECORD_SCHEDULED: Final = "RecordScheduledTask"
+    # Preparation and the leading official, in parallel; a leave approved ends it (terminate).
+    PRE_BROADCAST: Final = "PreBroadcastSubProcess"
+    PREPARATION: Final = "PreparationTask"
+    PREPARATION_DUE_TIMER: Final = "PreparationDueTimerEvent"
+    RECORD_PREPARATION_REMINDER: Final = "RecordPreparationReminderTask"
+    NOTIFY_PREPARATION_CHASE: Final = "NotifyPreparationChaseTask"
+    RECORD_PREPARATION: Final = "RecordPreparationTask"
+    OFFICIAL: Final = "OfficialTask"
+    OFFICIAL_DUE_TIMER: Final = "OfficialDueTimerEvent"
+    RECORD_OFFICIAL_REMINDER: Final = "RecordOfficialReminderTask"
+    NOTIFY_OFFICIAL_CHASE: Final = "NotifyOfficialChaseTask"
+    LEAVE_GATEWAY: Final = "LeaveGateway"
+    RECORD_OFFICIAL: Final = "RecordOfficialTask"
+    LEAVE_APPROVAL: Final = "LeaveApprovalTask"
+    LEAVE_APPROVED_GATEWAY: Final = "LeaveApprovedGateway"
+    DEFERRED_END: Final = "DeferredEndEvent"
+    DEFERRED_GATEWAY: Final = "DeferredGateway"
+    RECORD_DEFERRED: Final = "RecordDeferredTask"
+    RECORD_DEFERRED_STATUS: Final = "RecordDeferredStatusTask"
+    # On air, and what is recorded after it.
+    BROADCAST_TIMER: Final = "BroadcastTimerEvent"
+    BROADCAST_RECORD: Final = "BroadcastRecordTask"
+    RECORD_BROADCAST_HELD: Final = "RecordBroadcastHeldTask"
+    RECORD_BROADCAST_STATUS: Final = "RecordBroadcastStatusTask"
+    ITEMS_GATEWAY: Final = "ItemsGateway"
+    # One instance per item not answered on air (parallel multi-instance over `pendingItems`).
+    ITEMS: Final = "ItemsSubProcess"
+    REGISTER_ITEM: Final = "RegisterItemTask"
+    RECORD_ITEM_DETAILS: Final = "RecordItemDetailsTask"
+    RECORD_ITEM_DISPATCHED: Final = "RecordItemDispatchedTask"
+    ITEM_HANDLING: Final = "ItemHandlingCallActivity"
+    ITEM_OUTCOME_GATEWAY: Final = "ItemOutcomeGateway"
+    ITEM_REDISPATCH: Final = "ItemRedispatchTask"
+    RECORD_ITEM_REDISPATCH: Final = "RecordItemRedispatchTask"
+    ITEM_RESULT: Final = "ItemResultTask"
+    RECORD_ITEM_REPLY: Final = "RecordItemReplyTask"
+    RECORD_ITEM_HANDLED: Final = "RecordItemHandledTask"
+    NOTIFY_ITEM_REPLY: Final = "NotifyItemReplyTask"
+    NOTIFY_ITEM_RESULT: Final = "NotifyItemResultTask"
+    ITEM_CALLBACK: Final = "ItemCallbackTask"
+    RECORD_ITEM_SATISFACTION: Final = "RecordItemSatisfactionTask"
+    RECORD_ITEM_CALLBACK: Final = "RecordItemCallbackTask"
+    RECORD_ITEM_COMPLETED: Final = "RecordItemCompletedTask"
+    ARCHIVE_ITEM: Final = "ArchiveItemTask"
+    ITEM_CLOSED: Final = "ItemClosedEndEvent"
+    RECORD_COMPLETED: Final = "RecordCompletedTask"
+    ARCHIVE_BROADCAST: Final = "ArchiveBroadcastTask"
+    CLOSED: Final = "BroadcastClosedEndEvent"

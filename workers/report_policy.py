@@ -2,14 +2,18 @@
 
 Which statuses mean "completed", which visit results mean "satisfied", each indicator's numerator
 and denominator, the ranking's score and the 民情快报's topics differ from city to city (domain.md's
-periodic-report), so they are data, validated at start-up like every other policy file.
+periodic-report), so they are data, validated at start-up like every other policy file. So are the
+sections of the communication channels (`[channels.<process-id>]`), which count the activities
+their diagrams record in the ledger; `workers.reports.bulletin.compile_bulletin` returns them as
+`Bulletin.channels`, each with its rows and 合计 row of values by indicator key.
 """
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
 
 from workers.deadline_policy import TimeZone
 from workers.policy import Text, _Policy, load_policy
@@ -20,6 +24,14 @@ REPORT_POLICY_FILE = "reports.toml"
 Grade = Literal["A", "B", "C"]
 TableName = Literal["units", "categories"]
 _KEY = re.compile(r"[a-z][a-z0-9_-]*")
+# As the ledger accepts an activity's name (workers/ledger/events.py Activity).
+_ACTIVITY = re.compile(r"[a-z][a-z0-9-]{0,59}")
+# The keys of `activityData` as a diagram's FEEL context writes them; plain, so that they need no
+# quoting in a JSON path.
+_DATA_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Excel refuses these in a sheet's name, and a channel's label names its sheet.
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_LENGTH = 31
 
 
 def _count_name(name: str) -> str:
@@ -35,9 +47,42 @@ def _key(name: str) -> str:
     return name
 
 
+def _activity(name: str) -> str:
+    if not _ACTIVITY.fullmatch(name):
+        raise ValueError(
+            "must be an activity's name as the diagrams record it (kebab-case, e.g. meeting-held)"
+        )
+    return name
+
+
+def _data_field(name: str) -> str:
+    if not _DATA_FIELD.fullmatch(name):
+        raise ValueError("must be a field of the activity's data (letters, digits and _, e.g. onTime)")
+    return name
+
+
+def _sheet_name(label: str) -> str:
+    if len(label) > SHEET_NAME_LENGTH or _SHEET_FORBIDDEN.search(label):
+        raise ValueError(
+            f"names the workbook's sheet: at most {SHEET_NAME_LENGTH} characters, none of [ ] : * ? / \\"
+        )
+    return label
+
+
+def _positive_number(number: float) -> float:
+    if number <= 0:
+        raise ValueError("must be a positive number")
+    return number
+
+
 CountName = Annotated[str, AfterValidator(_count_name)]
 Key = Annotated[str, AfterValidator(_key)]
 Positive = Annotated[int, Field(strict=True, ge=1)]
+ActivityName = Annotated[str, Field(strict=True), AfterValidator(_activity)]
+DataField = Annotated[str, Field(strict=True), AfterValidator(_data_field)]
+# bool before int: TOML's true is not the number 1, nor is it in the ledger's JSON.
+DataValue = StrictBool | StrictInt | StrictFloat | StrictStr
+Points = Annotated[StrictInt | StrictFloat, AfterValidator(_positive_number)]
 
 
 class IndicatorPolicy(_Policy):
@@ -67,6 +112,9 @@ class CasePolicy(_Policy):
     completed_statuses: Annotated[frozenset[Text], Field(min_length=1)]
     # Cases screened out (不予受理) are handled by no unit and count nowhere.
     exclude_not_accepted: bool
+    # The channels whose cases are appeals (诉求), which the tables of cases count; None: every
+    # channel. The other channels' cases carry their activities and count in their own sections.
+    channels: Annotated[frozenset[Text], Field(min_length=1)] | None = None
 
 
 class VisitPolicy(_Policy):
@@ -118,6 +166,106 @@ class ChartPolicy(_Policy):
     indicators: Annotated[tuple[Text, ...], Field(min_length=1)]
 
 
+class ChannelIndicatorPolicy(_Policy):
+    """A column of a channel's section, one of: the count of activities named `activity` (those
+    whose data has every `where` value), or the sum of their data field `sum`, either multiplied
+    by `points`; the rate `numerator` / `denominator`; or the sum `add` of other indicators."""
+
+    label: Text
+    activity: ActivityName | None = None
+    where: dict[DataField, DataValue] = Field(default_factory=dict)
+    sum: DataField | None = None
+    points: Points | None = None
+    numerator: Key | None = None
+    denominator: Key | None = None
+    add: Annotated[tuple[Key, ...], Field(min_length=1)] | None = None
+
+    @property
+    def is_rate(self) -> bool:
+        return self.numerator is not None
+
+    @property
+    def references(self) -> dict[str, tuple[str, ...]]:
+        """The other indicators this one is computed from, by the key that names them."""
+        named = {"numerator": self.numerator, "denominator": self.denominator}
+        found = {key: (name,) for key, name in named.items() if name is not None}
+        return found | ({"add": self.add} if self.add is not None else {})
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> Self:
+        if self.sum is not None and self.add is not None:
+            raise ValueError(
+                "sum and add exclude each other: sum adds up a field of the activities' data, "
+                "add adds up indicators"
+            )
+        rate = self.numerator is not None or self.denominator is not None
+        kinds = [self.activity is not None, rate, self.add is not None]
+        if kinds.count(True) != 1:
+            raise ValueError(
+                "needs exactly one of activity (a count or sum of activities), numerator and denominator "
+                "(a rate) or add (a sum of indicators)"
+            )
+        if self.activity is None and (self.where or self.sum is not None or self.points is not None):
+            raise ValueError("where, sum and points need activity")
+        if rate and (self.numerator is None or self.denominator is None):
+            raise ValueError("a rate needs both numerator and denominator")
+        return self
+
+
+class ChannelPolicy(_Policy):
+    """A communication channel's section in the bulletin: a row per unit or person (`by`, the
+    activity's `unit` or `actor`) and the total, with `indicators` as columns in file order."""
+
+    label: Annotated[Text, AfterValidator(_sheet_name)]
+    by: Literal["unit", "actor"]
+    indicators: Annotated[dict[Key, ChannelIndicatorPolicy], Field(min_length=1)]
+
+    @property
+    def activities(self) -> frozenset[str]:
+        return frozenset(i.activity for i in self.indicators.values() if i.activity is not None)
+
+
+def _channel_problems(channel: str, indicators: Mapping[str, ChannelIndicatorPolicy]) -> list[str]:
+    """Indicators that name unknown ones, rates used as figures, and cycles of `add`."""
+    problems = []
+    for name, indicator in indicators.items():
+        for key, references in indicator.references.items():
+            at = f"channels.{channel}.indicators.{name}.{key}"
+            for reference in references:
+                if reference not in indicators:
+                    problems.append(f"{at}: {reference!r} is not an indicator of this channel")
+                elif indicators[reference].is_rate:
+                    problems.append(f"{at}: {reference!r} is a rate; rates are neither added nor divided")
+    adds = {name: indicator.add for name, indicator in indicators.items() if indicator.add is not None}
+    reported: set[str] = set()
+    for start in adds:
+        cycle = _cycle(start, adds)
+        if cycle is not None and not reported & set(cycle):
+            reported.update(cycle)
+            problems.append(
+                f"channels.{channel}.indicators.{start}.add: a cycle, {' → '.join((*cycle, cycle[0]))}"
+            )
+    return problems
+
+
+def _cycle(start: str, adds: Mapping[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The indicators of a cycle of `add`s through `start`, or None."""
+    path: list[str] = []
+
+    def visit(name: str) -> tuple[str, ...] | None:
+        if name in path:
+            return tuple(path[path.index(name) :]) if name == start else None
+        path.append(name)
+        for added in adds.get(name, ()):
+            found = visit(added)
+            if found is not None:
+                return found
+        path.pop()
+        return None
+
+    return visit(start)
+
+
 class ReportPolicy(_Policy):
     timezone: TimeZone
     title: Text
@@ -131,6 +279,10 @@ class ReportPolicy(_Policy):
     suggestions: SuggestionPolicy
     express: ExpressPolicy
     charts: tuple[ChartPolicy, ...] = ()
+    # Process id -> its section, in the bulletin's order.
+    channels: dict[Key, ChannelPolicy] = Field(default_factory=dict)
+    # The heading of a bulletin of communication channels only, which counts no appeals.
+    channels_title: Text = "政情民情沟通渠道工作通报"
 
     @model_validator(mode="after")
     def _check_references(self) -> Self:
@@ -139,6 +291,13 @@ class ReportPolicy(_Policy):
             for name in self.ranking.weights
             if name not in self._rates()
         ]
+        for name, channel in self.channels.items():
+            problems.extend(_channel_problems(name, channel.indicators))
+        labels = [channel.label for channel in self.channels.values()]
+        problems.extend(
+            f"channels: {label!r} labels two channels (it names their sheets)"
+            for label in sorted({label for label in labels if labels.count(label) > 1})
+        )
         for index, chart in enumerate(self.charts):
             unknown = [name for name in chart.indicators if name not in self.indicators]
             problems.extend(

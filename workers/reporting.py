@@ -6,7 +6,9 @@ task header of that name, for a diagram that fixes it) and `reportOf` (`2026-10`
 `reportFrom` and `reportTo` (dates) for days of one's choosing. Without `reportOf` or dates it is
 the previous full period, which is what a timer-started process publishes at the start of a
 week, month, quarter or year. `reportChannels` limits it to some channels. The job returns
-`bulletinFiles`, `bulletinPeriod`, `bulletinReceived` and the `ranking` (top and bottom units).
+`bulletinFiles`, `bulletinPeriod`, `bulletinReceived`, the `ranking` (top and bottom units) and
+`bulletinChannels` (each communication channel's section: channel, label, totals); a bulletin of
+communication channels only counts no appeals, so its `bulletinReceived` and `ranking` are null.
 
 Files are named after the period, so a redelivered job writes the same files again.
 """

@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter
 
-from console.routes import admin, cases, dashboards, imports, instances, intake, open311, session, tasks
+from console.routes import (
+    admin,
+    cases,
+    dashboards,
+    imports,
+    instances,
+    intake,
+    messages,
+    open311,
+    session,
+    tasks,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     session.router,
@@ -11,6 +22,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     open311.router,
     tasks.router,
     cases.router,
+    messages.router,
     instances.router,
     dashboards.router,
     admin.router,

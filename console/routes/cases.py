@@ -39,6 +39,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.datastructures import UploadFile
 
 from console.auth import Allowed, ConsoleDep, CsrfDep, Principal, audit
+from console.case_messages import case_messages
 from console.context import Console
 from console.dashboard import (
     DUE_SOON_WORKING_DAYS,
@@ -110,6 +111,12 @@ CHANNELS = {
     "online-message": "网上留言",
     "deputy-suggestion": "建议提案",
     "forum-post": "论坛帖",
+    "meeting-attendance": "列席常务会议",
+    "weibo-release": "微博发布",
+    "online-interview": "在线访谈",
+    "online-survey": "在线调查",
+    "leader-reception": "领导接访",
+    "radio-hotline": "政风行风热线",
 }
 STATUSES = {
     "received": "已登记",
@@ -128,6 +135,24 @@ STATUSES = {
     "closed": "已办结归档",
     "express-dispatched": "督办已派发",
     "express-answered": "督办已反馈",
+    # The communication circular's other channels; a status not named here shows as recorded.
+    "previewed": "已发布预告",
+    "held": "已举办",
+    "approved": "已审核通过",
+    "rejected": "审核未通过",
+    "scheduled": "已排期",
+    "broadcast": "已上线直播",
+    "deferred": "改至下季度上线",
+    "owned": "接访领导已包案",
+    "assigned": "已交办",
+}
+# Where a channel's status means something else than in the others (a reception's leader signs, a
+# unit signs for a work order).
+CHANNEL_STATUSES = {
+    "leader-reception": {"signed": "接访领导已签署"},
+    "weibo-release": {"published": "已发布"},
+    "online-survey": {"published": "调查已发布"},
+    "meeting-attendance": {"held": "会议已召开"},
 }
 # Who recorded a transition: a candidate group, or a unit (shown as it is).
 ACTORS = {"hotline-centre": "热线中心", "supervision": "督查室", "forum-office": "论坛办"}
@@ -140,8 +165,12 @@ HISTORY_KINDS = {
     "escalation": "督办",
     "reply": "答复",
     "satisfaction": "回访",
+    # Each activity row shows its own label, recorded with it; this names the kind.
+    "activity": "工作记录",
 }
 DECISIONS = {"approved": "批准", "rejected": "不予批准"}
+# An activity recorded within this of when it happened shows one time only.
+SAME_MOMENT = timedelta(minutes=1)
 # The answers of the callback forms (forms/callback.form, deputy-feedback.form).
 SATISFACTION = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
 
@@ -255,9 +284,15 @@ def _choices(console: Console) -> dict[str, Any]:
     return {
         "channels": CHANNELS,
         "statuses": STATUSES,
+        "status_name": status_name,
         "categories": sorted(classification.categories.cues),
         "units": sorted(classification.units),
     }
+
+
+def status_name(channel: str, status: str) -> str:
+    """A status in words; one that no map names shows as recorded rather than not at all."""
+    return CHANNEL_STATUSES.get(channel, {}).get(status) or STATUSES.get(status, status)
 
 
 def _summary_json(case: CaseSummary) -> dict[str, Any]:
@@ -271,7 +306,7 @@ def _summary_json(case: CaseSummary) -> dict[str, Any]:
         "leadUnit": case.lead_unit,
         "coUnits": list(case.co_units),
         "status": case.status,
-        "statusName": STATUSES.get(case.status, case.status),
+        "statusName": status_name(case.channel, case.status),
         "dueAt": case.due_at,
         "archivedAt": case.archived_at,
         "processInstanceKey": None if case.process_instance_key is None else str(case.process_instance_key),
@@ -298,14 +333,22 @@ def _classification(config_dir: Path) -> ClassificationPolicy:
 
 @router.get("/cases/{number}", response_class=HTMLResponse)
 async def case_page(request: Request, console: ConsoleDep, user: CaseUser, number: CaseNumber) -> Response:
-    view = await _visible_case(console, user, number)
+    view = await visible_case(console, user, number)
     notice = "附件已上传。" if request.query_params.get("uploaded") else None
-    return render(request, user, "case.html", **_case_context(request, console, user, view), notice=notice)
+    return render(
+        request,
+        user,
+        "case.html",
+        **_case_context(request, console, user, view),
+        notice=notice,
+        messages=await case_messages(console, user, view),
+        now=console.clock().astimezone(console.timezone).strftime("%Y-%m-%dT%H:%M"),
+    )
 
 
 @router.get("/api/cases/{number}")
 async def case_api(request: Request, console: ConsoleDep, user: CaseUser, number: CaseNumber) -> Response:
-    view = await _visible_case(console, user, number)
+    view = await visible_case(console, user, number)
     context = _case_context(request, console, user, view)
     countdown: Countdown | None = context["countdown"]
     return JSONResponse(
@@ -324,7 +367,7 @@ async def case_api(request: Request, console: ConsoleDep, user: CaseUser, number
                 "leadUnit": view.lead_unit,
                 "coUnits": list(view.co_units),
                 "status": view.status,
-                "statusName": STATUSES.get(view.status, view.status),
+                "statusName": status_name(view.channel, view.status),
                 "dueAt": view.due_at,
                 "archivedAt": view.archived_at,
                 "processInstanceKey": context["instance_key"],
@@ -337,7 +380,7 @@ async def case_api(request: Request, console: ConsoleDep, user: CaseUser, number
     )
 
 
-async def _visible_case(console: Console, user: Principal, number: str) -> CaseView:
+async def visible_case(console: Console, user: Principal, number: str) -> CaseView:
     """The case `number` as `user` may see it; 404 alike for an unknown case and one out of scope."""
     try:
         view = await asyncio.to_thread(console.ledger.view_case, number.strip().upper(), user.viewer)
@@ -394,12 +437,12 @@ def _case_context(request: Request, console: Console, user: Principal, view: Cas
     search = console.cases
     if search.in_clear(user.viewer, view.appellant):
         audit(console, request, user, VIEW_APPELLANT, view.case_number, "案件详情")
-    timeline = [_entry(console, entry) for entry in view.history]
+    timeline = [_entry(console, view.channel, entry) for entry in view.history]
     key = view.process_instance_key
     return {
         "case": view,
         "channel_name": CHANNELS.get(view.channel, view.channel),
-        "status_name": STATUSES.get(view.status, view.status),
+        "status_name": status_name(view.channel, view.status),
         "countdown": _countdown(console, view),
         "timeline": timeline,
         "by_kind": {kind: [entry for entry in timeline if entry["kind"] == kind] for kind in HISTORY_KINDS},
@@ -413,7 +456,7 @@ def _case_context(request: Request, console: Console, user: Principal, view: Cas
     }
 
 
-def _entry(console: Console, entry: HistoryEntry) -> dict[str, Any]:
+def _entry(console: Console, channel: str, entry: HistoryEntry) -> dict[str, Any]:
     """One row of the timeline: what happened, when, by whom, in words."""
     fields = entry.fields
     deadline = policies(console.settings.config_dir).deadline
@@ -428,8 +471,8 @@ def _entry(console: Console, entry: HistoryEntry) -> dict[str, Any]:
             who = ACTORS.get(fields["actor"], fields["actor"]) if fields.get("actor") else None
             before = fields.get("from_status")
             details.append(
-                f"{STATUSES.get(before, before) if before else '（新建）'} → "
-                f"{STATUSES.get(fields['to_status'], fields['to_status'])}"
+                f"{status_name(channel, before) if before else '（新建）'} → "
+                f"{status_name(channel, fields['to_status'])}"
             )
             details.append(fields.get("note") or "")
         case "deadline":
@@ -455,14 +498,36 @@ def _entry(console: Console, entry: HistoryEntry) -> dict[str, Any]:
         case "satisfaction":
             details.append(f"回访结果：{SATISFACTION.get(fields['result'], fields['result'])}")
             details.append(fields.get("note") or "")
+        case "activity":
+            who = "，".join(part for part in (fields.get("unit"), fields.get("actor")) if part) or None
+            details.extend(f"{name}：{_datum(value)}" for name, value in (fields.get("data") or {}).items())
+    occurred = fields.get("occurredAt") if entry.kind == "activity" else None
     return {
         "kind": entry.kind,
-        "label": HISTORY_KINDS.get(entry.kind, entry.kind),
+        "label": (fields.get("label") if entry.kind == "activity" else None)
+        or HISTORY_KINDS.get(entry.kind, entry.kind),
         "at": entry.recorded_at,
+        # When an activity happened, if it was recorded later (a broadcast recorded the next day).
+        "occurred": occurred
+        if occurred is not None and abs(occurred - entry.recorded_at) >= SAME_MOMENT
+        else None,
         "who": who,
         "text": "；".join(part for part in details if part),
         "fields": dict(fields),
     }
+
+
+def _datum(value: Any) -> str:
+    """An activity's figure or flag as people read it."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return "无"
+    if isinstance(value, list):
+        return "、".join(_datum(item) for item in value)
+    if isinstance(value, dict):
+        return "，".join(f"{name}：{_datum(item)}" for name, item in value.items())
+    return str(value)
 
 
 # ---------------------------------------------------------------------------------------- attachments
@@ -483,7 +548,7 @@ def _too_large() -> str:
 async def upload_attachment(
     request: Request, console: ConsoleDep, user: CaseUser, _checked: CsrfDep, number: CaseNumber
 ) -> Response:
-    view = await _visible_case(console, user, number)
+    view = await visible_case(console, user, number)
     form = await request.form(max_files=1, max_fields=5)
     upload = form.get("file")
     problem, status = None, 400
@@ -513,7 +578,7 @@ async def upload_attachment(
 
 @router.get("/api/cases/{number}/attachments")
 async def attachments_api(console: ConsoleDep, user: CaseUser, number: CaseNumber) -> Response:
-    view = await _visible_case(console, user, number)
+    view = await visible_case(console, user, number)
     items = attachments_of(console.store).of_case(view.case_number)
     return JSONResponse(jsonable_encoder({"items": [_attachment_json(item) for item in items]}))
 
@@ -522,7 +587,7 @@ async def attachments_api(console: ConsoleDep, user: CaseUser, number: CaseNumbe
 async def download_attachment(
     console: ConsoleDep, user: CaseUser, number: CaseNumber, attachment_id: AttachmentId
 ) -> Response:
-    view = await _visible_case(console, user, number)
+    view = await visible_case(console, user, number)
     found = attachments_of(console.store).content(view.case_number, attachment_id)
     if found is None:
         raise HTTPException(404, ATTACHMENT_NOT_FOUND)

@@ -86,17 +86,23 @@ def _runs(request: Request) -> dict[str, ImportRun]:
     return runs
 
 
+def importable_of(user: Principal) -> tuple[str, ...]:
+    """The importable channels the user's role registers."""
+    return tuple(channel_id for channel_id in case_import.IMPORTABLE if user.role.registers(channel_id))
+
+
 @router.get("/intake/import", response_class=HTMLResponse)
-async def import_page(request: Request, user: Operator, channel: str = ProcessId.HOTLINE_TICKET) -> Response:
+async def import_page(request: Request, user: Operator, channel: str = "") -> Response:
+    allowed = importable_of(user)
+    if not allowed:
+        raise HTTPException(403, "您的角色受理的渠道不支持批量导入")
     return render(
         request,
         user,
         "import.html",
-        channels={channel_id: CHANNELS[channel_id] for channel_id in case_import.IMPORTABLE},
-        columns={
-            channel_id: case_import.columns_of(CHANNELS[channel_id]) for channel_id in case_import.IMPORTABLE
-        },
-        active=channel if channel in case_import.IMPORTABLE else ProcessId.HOTLINE_TICKET,
+        channels={channel_id: CHANNELS[channel_id] for channel_id in allowed},
+        columns={channel_id: case_import.columns_of(CHANNELS[channel_id]) for channel_id in allowed},
+        active=channel if channel in allowed else allowed[0],
         max_mb=case_import.MAX_BYTES // (1024 * 1024),
         max_rows=case_import.MAX_ROWS,
     )
@@ -107,6 +113,8 @@ async def import_template(user: Operator, channel: str = ProcessId.HOTLINE_TICKE
     chosen = case_import.importable(channel)
     if chosen is None:
         raise HTTPException(404, f"没有这个导入渠道：{channel}")
+    if channel not in importable_of(user):
+        raise HTTPException(403, f"您的角色（{user.role.title}）不受理{chosen.label}")
     name = quote(f"{chosen.label}导入模板.xlsx")
     return Response(
         case_import.template_workbook(chosen),
@@ -130,6 +138,8 @@ async def start_import(request: Request, console: ConsoleDep, user: Operator, _c
     channel = case_import.importable(str(form.get("channel") or ""))
     if channel is None:
         raise HTTPException(400, "请选择导入渠道：热线来电或网上留言。")
+    if channel.process_id not in importable_of(user):
+        raise HTTPException(403, f"您的角色（{user.role.title}）不受理{channel.label}")
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise HTTPException(400, "请选择要导入的文件。")

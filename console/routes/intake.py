@@ -1,6 +1,8 @@
-"""Intake (登记受理): operators register a hotline call, an online message, a deputy's suggestion or a
-forum post on one page, which starts that channel's process; the channels and their checks are in
-console/intake.py.
+"""Intake (登记受理): operators register a hotline call, an online message, a deputy's suggestion, a
+forum post, or an item of the communication circular's other channels (a meeting's topic, a Weibo
+release, an interview, a survey, a leader's reception, a radio call-in) on one page, which starts
+that channel's process; the channels and their checks are in console/intake.py. Each role registers
+only the channels console.toml gives it (`channels`), on the page and on the server.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import Engine
 
 from console import case_lookup
 from console.auth import Allowed, ConsoleDep, CsrfDep, Principal, audit
+from console.case_import import IMPORTABLE
 from console.context import Console
 from console.intake import (
     CHANNELS,
@@ -24,10 +27,11 @@ from console.intake import (
     handling_units,
     intake_variables,
 )
+from console.messages import messages_of_channel
 from console.open311 import CaseRecord
 from console.pages import render
 from console.policy import Permission
-from workers.ids import ProcessId
+from workers.ledger.service import UnknownCase
 
 router = APIRouter()
 
@@ -38,16 +42,28 @@ REGISTRATION_WAIT_S = 3.0
 REGISTRATION_POLL_S = 0.1
 
 
+def channels_of(user: Principal) -> dict[str, IntakeChannel]:
+    """The intake channels the user's role registers, in the page's order."""
+    return {
+        channel_id: channel for channel_id, channel in CHANNELS.items() if user.role.registers(channel_id)
+    }
+
+
 @router.get("/intake", response_class=HTMLResponse)
-async def intake_page(
-    request: Request, console: ConsoleDep, user: Operator, channel: str = ProcessId.HOTLINE_TICKET
-) -> Response:
+async def intake_page(request: Request, console: ConsoleDep, user: Operator, channel: str = "") -> Response:
+    channels = channels_of(user)
     return render(
         request,
         user,
         "intake.html",
-        channels=CHANNELS,
-        active=channel if channel in CHANNELS else ProcessId.HOTLINE_TICKET,
+        channels=channels,
+        active=channel if channel in channels else next(iter(channels)),
+        may_import=any(user.role.registers(channel_id) for channel_id in IMPORTABLE),
+        start_messages=[
+            message
+            for channel_id in channels
+            for message in messages_of_channel(console.settings.config_dir, channel_id, starts=True)
+        ],
         units=handling_units(console.settings.config_dir),
         choices_of=choices_of,
         now=console.clock().astimezone(console.timezone).strftime("%Y-%m-%dT%H:%M"),
@@ -61,6 +77,8 @@ async def register(
     channel = CHANNELS.get(channel_id)
     if channel is None:
         raise HTTPException(404, f"没有这个受理渠道：{channel_id}")
+    if not user.role.registers(channel_id):
+        raise HTTPException(403, f"您的角色（{user.role.title}）不受理{channel.label}")
     try:
         body = await request.json()
     except ValueError:
@@ -70,6 +88,7 @@ async def register(
     now = console.clock().astimezone(console.timezone)
     try:
         variables = intake_variables(channel, body, handling_units(console.settings.config_dir), now)
+        await _earlier_cases_known(console, user, channel, variables)
     except IntakeInvalid as invalid:
         return JSONResponse(
             {"status": 422, "detail": f"请检查填写内容：{invalid}", "errors": invalid.errors}, status_code=422
@@ -87,6 +106,26 @@ async def register(
             message=f"{channel.label}已登记，编号 {case.case_number}。",
         )
     return JSONResponse(answer, status_code=201)
+
+
+async def _earlier_cases_known(
+    console: Console, user: Principal, channel: IntakeChannel, variables: dict[str, Any]
+) -> None:
+    """A case number the operator gives (a repeat visit's first case) names a case of the channel."""
+    problems = {}
+    for field in channel.fields:
+        number = variables.get(field.path) if field.kind == "case-number" else None
+        if number is None:
+            continue
+        try:
+            earlier = await asyncio.to_thread(console.ledger.view_case, number, user.viewer)
+        except UnknownCase:
+            problems[field.path] = f"{number}不存在"
+            continue
+        if earlier.channel != channel.process_id:
+            problems[field.path] = f"{number}不是{channel.label}的案件"
+    if problems:
+        raise IntakeInvalid(channel, problems)
 
 
 async def start_appeal(console: Console, channel: IntakeChannel, variables: dict[str, Any]) -> str:

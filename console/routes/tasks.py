@@ -2,7 +2,9 @@
 the task's deployed Camunda Form.
 
 A user's tasks are the open user tasks whose candidate groups meet the user's groups, plus those
-assigned to the user (`Principal.may_work_on`); every endpoint answers 404 for any other task, so a
+assigned to the user, by username or by the person's name a diagram assigns (`Principal.names`:
+the display name without its bracketed title, so 陈建国（分管副市长） receives the receptions
+assigned to 陈建国) (`Principal.may_work_on`); every endpoint answers 404 for any other task, so a
 unit's user learns nothing of another unit's task from its key.
 
 Decisions:
@@ -86,7 +88,7 @@ async def list_tasks(
             by_group["assignee"] = {"$exists": False}
         searches.append(by_group)
     if assignment != "unassigned":
-        searches.append({**base, "assignee": user.username})
+        searches.append({**base, "assignee": {"$in": list(user.names)}})
     found: dict[str, dict[str, Any]] = {}
     truncated = False
     for task_filter in searches:
@@ -124,16 +126,20 @@ async def get_task(request: Request, console: ConsoleDep, user: TaskUser, key: T
 @router.post("/api/tasks/{key}/claim")
 async def claim_task(console: ConsoleDep, user: TaskUser, _csrf: CsrfDep, key: TaskKey) -> dict[str, Any]:
     task = await _open_task_of(console, user, key)
-    if task.get("assignee") != user.username:
+    if not user.is_assignee(task.get("assignee")):
         await _claim(console, user, task)
-    return {"claimed": True, "assignee": user.username}
+    return {"claimed": True, "assignee": task.get("assignee") or user.username}
 
 
 @router.post("/api/tasks/{key}/unclaim")
 async def unclaim_task(console: ConsoleDep, user: TaskUser, _csrf: CsrfDep, key: TaskKey) -> dict[str, Any]:
     task = await _open_task_of(console, user, key)
     _refuse_if_taken(console, user, task)
-    if task.get("assignee") is not None:
+    assignee = task.get("assignee")
+    if assignee is not None and assignee != user.username:
+        # Assigned by the process to the person (a receiving leader): nobody else would see it.
+        raise HTTPException(409, "此任务由流程指定您本人办理，不能退回")
+    if assignee is not None:
         await console.engine.request("DELETE", f"/user-tasks/{key}/assignee")
     return {"claimed": False}
 
@@ -193,7 +199,7 @@ async def _open_task_of(console: Console, user: Principal, key: str) -> dict[str
 
 def _refuse_if_taken(console: Console, user: Principal, task: dict[str, Any]) -> None:
     assignee = task.get("assignee")
-    if assignee is not None and assignee != user.username:
+    if assignee is not None and not user.is_assignee(assignee):
         name = _display_name(console, assignee)
         raise HTTPException(409, f"此任务已由{name}认领，需其退回后您才能认领或办理")
 
@@ -369,7 +375,9 @@ def _summary(
         "due": _due_state(task.get("dueDate"), now),
         "assignee": assignee,
         "assigneeName": None if assignee is None else _display_name(console, assignee),
-        "mine": assignee == user.username,
+        "mine": user.is_assignee(assignee),
+        # Assigned to the person by the process, not claimed: theirs to do, not to hand back.
+        "assignedByProcess": user.is_assignee(assignee) and assignee != user.username,
     }
 
 

@@ -1,11 +1,13 @@
-"""Helpers the process scenarios share: Beijing wall-clock times and the engine's clock, what the
-ledger recorded and posted, instants from due dates, a 12345 ticket received and dispatched, and the
-steps of a sequential multi-instance user task (领导批示, 审核签发) completed one after another."""
+"""Helpers the process scenarios share: Beijing wall-clock times and the engine's clock, a process
+started at a given time, what the ledger recorded and posted, instants from due dates, a channel's
+section of the bulletin, a 12345 ticket received and dispatched, and the steps of a sequential
+multi-instance user task (领导批示, 审核签发) completed one after another."""
 
 from __future__ import annotations
 
 import tomllib
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,10 @@ from engine.testing.handle import EngineHandle
 from workers.ids import HotlineTicket, ProcessId, ReviewChain, UnitHandling
 from workers.ledger.masking import Viewer
 from workers.ledger.service import CaseView, Ledger
+from workers.report_policy import load_report_policy
+from workers.reports.bulletin import ChannelSection, compile_bulletin
+from workers.reports.periods import parse_period
+from workers.reports.service import open_reader
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SUPERVISION = Viewer(role="supervision")
@@ -47,6 +53,23 @@ async def after(engine: EngineHandle, moment: datetime) -> None:
     await engine.wait_until_idle()
 
 
+async def start(
+    engine: EngineHandle,
+    client: ZeebeClient,
+    process_id: str,
+    at: datetime,
+    variables: dict[str, Any],
+    waiting_at: str | None = None,
+) -> int:
+    """Start `process_id` received at `at` (the clock put there first); its key, once at `waiting_at`."""
+    move_to(engine, at)
+    started = await client.run_process(process_id, {"receivedAt": at.isoformat(), **variables})
+    key = started.process_instance_key
+    if waiting_at is not None:
+        await engine.is_waiting_at(key, waiting_at)
+    return key
+
+
 def unit(name: str) -> Viewer:
     """A handling unit (承办单位) reading the ledger."""
     return Viewer(role="handling-unit", unit=name)
@@ -64,6 +87,11 @@ def history(case: CaseView, kind: str) -> list[dict[str, Any]]:
     ]
 
 
+def activities(case: CaseView, name: str) -> list[dict[str, Any]]:
+    """The fields of the case's recorded activities called `name`, oldest first."""
+    return [entry for entry in history(case, "activity") if entry["activity"] == name]
+
+
 def statuses(case: CaseView) -> list[str]:
     """The statuses the case went through, in order."""
     return [entry["to_status"] for entry in history(case, "transition")]
@@ -72,6 +100,24 @@ def statuses(case: CaseView) -> list[str]:
 def subjects(ledger: Ledger, viewer: Viewer) -> list[str]:
     """The subjects of `viewer`'s inbox, newest first."""
     return [message.subject for message in ledger.inbox(viewer)]
+
+
+def channel_section(tmp_path: Path, channel: str, period: tuple[str, str], at: datetime) -> ChannelSection:
+    """`channel`'s section of the bulletin of `period` compiled at `at` from the `workers` ledger."""
+    reader = open_reader(f"sqlite:///{tmp_path / 'ledger.db'}")
+    try:
+        bulletin = compile_bulletin(
+            reader, load_report_policy(REPOSITORY / "config"), parse_period(*period), at, frozenset({channel})
+        )
+    finally:
+        reader.dispose()
+    [section] = bulletin.channels
+    return section
+
+
+def section_rows(section: ChannelSection) -> dict[str, dict[str, Any]]:
+    """A channel section's figures by indicator, by row: each unit or person, and the total (合计)."""
+    return {row.name: dict(row.values) for row in (*section.rows, section.total)}
 
 
 def configured_chain(name: str) -> list[dict[str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,7 +22,17 @@ from engine.testing.handle import EngineHandle
 from workers.ids import PeriodicReport, ProcessId
 from workers.ledger import events
 from workers.ledger.service import Ledger
+from workers.report_policy import load_report_policy
 
+# The communication channels of seed 003 §一, 四, 七, 八, 十, 十一, whose monthly bulletin counts no appeal.
+COMMUNICATION_CHANNELS = [
+    ProcessId.MEETING_ATTENDANCE,
+    ProcessId.WEIBO_RELEASE,
+    ProcessId.ONLINE_INTERVIEW,
+    ProcessId.ONLINE_SURVEY,
+    ProcessId.LEADER_RECEPTION,
+    ProcessId.RADIO_HOTLINE,
+]
 # Receipts of the ledger's writes are per job key: seeded writes take keys no engine job has.
 _SEED_KEYS = itertools.count(9_000_000_000)
 
@@ -62,12 +73,13 @@ async def instances(engine: EngineHandle) -> list[dict[str, Any]]:
 
 
 async def started_by_timer(engine: EngineHandle, moment: datetime) -> list[dict[str, Any]]:
-    """Move the clock to `moment` and return the bulletins (completed) its timers started, by period."""
+    """Move the clock to `moment` and return the bulletins (completed) its timers started, by period
+    and title (the 12345 hotline's monthly bulletin before the communication channels')."""
     before = {item["processInstanceKey"] for item in await instances(engine)}
     await after(engine, moment)
     new = [item for item in await instances(engine) if item["processInstanceKey"] not in before]
     views = [await engine.is_completed(int(item["processInstanceKey"]), timeout=30) for item in new]
-    return sorted((view.variables for view in views), key=lambda variables: variables["reportPeriod"])
+    return sorted((view.variables for view in views), key=lambda v: (v["reportPeriod"], v["bulletinTitle"]))
 
 
 @pytest.mark.usefixtures("workers")
@@ -84,13 +96,20 @@ async def test_each_bulletin_starts_on_its_timer_at_eight_in_the_morning_beijing
     (again,) = await started_by_timer(engine, utc("2026-12-28T00:00:01"))
     assert again["bulletinPeriod"]["label"] == "2026-W52"
     assert await started_by_timer(engine, utc("2026-12-31T23:59:59")) == []
-    # 1 January 2027, 08:00 Beijing: the monthly (12345), quarterly (mailboxes) and yearly bulletins.
-    monthly, quarterly, yearly = await started_by_timer(engine, utc("2027-01-01T00:00:01"))
+    # 1 January 2027, 08:00 Beijing: the monthly (12345 and the communication channels), quarterly
+    # (mailboxes) and yearly bulletins.
+    monthly, channels, quarterly, yearly = await started_by_timer(engine, utc("2027-01-01T00:00:01"))
     assert (monthly["reportPeriod"], monthly["reportChannels"], monthly["bulletinPeriod"]["label"]) == (
         "monthly",
         ["hotline-ticket"],
         "2026-12",
     )
+    assert (channels["reportPeriod"], channels["bulletinTitle"], channels["bulletinPeriod"]["label"]) == (
+        "monthly",
+        "政情民情沟通渠道工作月度通报",
+        "2026-12",
+    )
+    assert channels["reportChannels"] == COMMUNICATION_CHANNELS
     assert (quarterly["reportPeriod"], quarterly["reportChannels"], quarterly["bulletinPeriod"]["label"]) == (
         "quarterly",
         ["online-message"],
@@ -150,7 +169,7 @@ async def test_the_monthly_bulletin_ranks_units_from_the_ledger_and_is_sent_to_e
         seed_handled_case(workers, name, now)
     # Weekly bulletins start on the way (Mondays); the monthly one on 1 December.
     started = await started_by_timer(engine, utc("2026-12-01T00:00:01"))
-    (monthly,) = [variables for variables in started if variables["reportPeriod"] == "monthly"]
+    (monthly,) = [variables for variables in started if variables["reportChannels"] == ["hotline-ticket"]]
     assert monthly["bulletinPeriod"]["label"] == "2026-11"
     assert monthly["bulletinReceived"] == len(SEEDED)
     ranking = monthly["ranking"]
@@ -169,6 +188,45 @@ async def test_the_monthly_bulletin_ranks_units_from_the_ledger_and_is_sent_to_e
         "予以表扬：第1名 市住房和城乡建设委员会；第2名 市城市管理综合行政执法局；第3名 市环境保护局"
         in message.body
     )
+
+
+def seed_activity(ledger: Ledger, channel: str, activity: str, unit: str, at: datetime) -> None:
+    number = ledger.register(next(_SEED_KEYS), events.CaseRegistration(channel=channel, received_at=at))
+    ledger.record(
+        next(_SEED_KEYS),
+        events.Activity(
+            kind="activity", case_number=number, activity=activity, label=activity, unit=unit, occurred_at=at
+        ),
+    )
+
+
+@pytest.mark.parametrize("deployed_at", [utc("2026-11-20T02:00:00")])
+async def test_the_monthly_bulletin_of_the_communication_channels_shows_their_sections_and_no_appeals(
+    engine: EngineHandle, workers: Ledger
+) -> None:
+    # Weibo's monthly assessment [seed 003 §四.5]: what the channel's section counts, as configured.
+    weibo = load_report_policy(REPOSITORY / "config").channels["weibo-release"]
+    key, indicator = next((k, i) for k, i in weibo.indicators.items() if i.activity and not i.where)
+    assert indicator.activity is not None and indicator.sum is None and indicator.points is None
+    now = utc("2026-11-20T02:00:00")
+    seed_activity(workers, "weibo-release", indicator.activity, "市公安局", now - timedelta(days=5))
+    seed_handled_case(workers, "环保局", now)
+    started = await started_by_timer(engine, utc("2026-12-01T00:00:01"))
+    (channels,) = [v for v in started if v["bulletinTitle"] == "政情民情沟通渠道工作月度通报"]
+    assert channels["bulletinPeriod"]["label"] == "2026-11"
+    assert (channels["bulletinReceived"], channels["ranking"]) == (None, None), (
+        "the channels' bulletin counted the hotline's appeal or ranked its unit"
+    )
+    (section,) = [c for c in channels["bulletinChannels"] if c["channel"] == "weibo-release"]
+    assert (section["label"], section["total"][key]) == (weibo.label, 1)
+    assert channels["bulletinFiles"]["charts"] == []
+    html = Path(channels["bulletinFiles"]["html"]).read_text(encoding="utf-8")
+    assert f"<h3>{weibo.label}</h3>" in html and "本期共受理诉求" not in html
+    assert "未配置统计口径" not in html, "a channel of the monthly bulletin has no [channels.*] section"
+    title = "【通报】政情民情沟通渠道工作月度通报"
+    assert subjects(workers, unit("环保局")).count(title) == 1
+    (message,) = [m for m in workers.inbox(LEADERS) if m.subject == title]
+    assert "2026-11" in message.body and "排名" not in message.body, "the notification prints a ranking"
 
 
 def answer_tasks(tasks: list[Any]) -> dict[str, Any]:

@@ -1,5 +1,10 @@
 """A bulletin (通报) for a period: indicators per unit and per category, the ranking, the A/B/C
-summary of suggestions and a 民情快报 issue, computed from the ledger by `queries`.
+summary of suggestions, a 民情快报 issue and a section per communication channel, computed from
+the ledger by `queries`.
+
+A bulletin asked for communication channels only (no channel of `[cases] channels`) reads no case:
+it has its channels' sections and none of the tables of appeals (`Bulletin.counts_appeals`), and
+its own title and notes.
 
 Indicators are what `config/reports.toml` defines; a rate with a zero denominator is None
 (printed "—"), never zero and never a division error.
@@ -12,14 +17,21 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, Engine
 
-from workers.report_policy import IndicatorPolicy, ReportPolicy
+from workers.report_policy import (
+    ChannelIndicatorPolicy,
+    ChannelPolicy,
+    DataValue,
+    IndicatorPolicy,
+    ReportPolicy,
+)
 from workers.reports import queries
 from workers.reports.counts import COUNTS
 from workers.reports.periods import Period
-from workers.reports.queries import GroupKey, Window
+from workers.reports.queries import Figure, GroupKey, Window
 from workers.reports.ranking import SCORE_DECIMALS, Ranking, rank
 
 NO_UNIT = "（未指定单位）"
+NO_ACTOR = "（未指定人员）"
 NO_CATEGORY = "（未分类）"
 TOTAL = "合计"
 NO_DATA = "—"
@@ -63,6 +75,26 @@ class Express:
 
 
 @dataclass(frozen=True)
+class ChannelRow:
+    """A unit's (or person's) figures in a channel's section, or the total: by indicator key."""
+
+    name: str
+    values: Mapping[str, Value]
+
+
+@dataclass(frozen=True)
+class ChannelSection:
+    """A communication channel's activities in the period, as its `[channels.<id>]` counts them."""
+
+    channel: str
+    policy: ChannelPolicy
+    rows: tuple[ChannelRow, ...]
+    total: ChannelRow
+    # The labels its activities were recorded with, by name, for the notes.
+    activity_labels: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Bulletin:
     policy: ReportPolicy
     period: Period
@@ -75,7 +107,30 @@ class Bulletin:
     ranking: Ranking
     grades: tuple[GradeRow, ...]
     express: Express
+    # The channels configured (and asked for) that had activities in the period, in config order.
+    channels: tuple[ChannelSection, ...]
     notes: tuple[str, ...]
+
+    @property
+    def counts_appeals(self) -> bool:
+        """False for a bulletin of communication channels only, which has no tables of appeals, no
+        ranking, no charts and no 民情快报: only its channels' sections."""
+        return self.window.counts_appeals
+
+    @property
+    def title(self) -> str:
+        return self.policy.title if self.counts_appeals else self.policy.channels_title
+
+    @property
+    def idle_channels(self) -> tuple[ChannelPolicy, ...]:
+        """The channels configured and asked for that had no activity in the period."""
+        shown = {section.channel for section in self.channels}
+        asked = self.window.channels
+        return tuple(
+            channel
+            for name, channel in self.policy.channels.items()
+            if (asked is None or name in asked) and name not in shown
+        )
 
 
 def _indicator(indicator: IndicatorPolicy, counts: Mapping[str, int]) -> Value:
@@ -136,6 +191,12 @@ def score(policy: ReportPolicy, row: Row) -> float | None:
     return 100 * weighted / sum(weights.values())
 
 
+# Per unit, per category, the suggestions' grades by (unit, grade), the 民情快报.
+_Appeals = tuple[tuple[Row, ...], tuple[Row, ...], Mapping[tuple[str | None, str], int], Express]
+# A bulletin of communication channels only reads no case.
+_NO_APPEALS: _Appeals = ((), (), {}, Express((), (), ()))
+
+
 def compile_bulletin(
     engine: Engine,
     policy: ReportPolicy,
@@ -146,43 +207,22 @@ def compile_bulletin(
     """The bulletin of `period` as the ledger stands at `now` (or at the period's end, if that is
     earlier: a past period's bulletin does not change as later events are recorded)."""
     start, end = period.bounds(policy.timezone)
-    window = Window(start, end, min(end, now), channels)
-    express = policy.express
-    topics = {"keywords": express.keywords, "areas": express.areas}
-    conditions = {
-        f"{kind}\t{term}": queries.containing(term, sorted(terms.match))
-        for kind, terms in topics.items()
-        for term in terms.terms
-    }
+    window = Window(start, end, min(end, now), channels, policy.cases.channels)
     with engine.connect() as connection:
-        cases = queries.case_counts(connection, policy, window, conditions)
-        events = queries.event_counts(connection, window)
-        grades = queries.suggestion_grades(connection, policy, window)
-        units = _rows(policy, _by(_unit, cases.groups, events))
-        categories = _rows(policy, _by(_category, cases.groups, events))
-
-        def terms(kind: str) -> dict[str, tuple[int, ColumnElement[bool]]]:
-            keys = {term: f"{kind}\t{term}" for term in topics[kind].terms}
-            return {term: (cases.matching[key], conditions[key]) for term, key in keys.items()}
-
-        hot = Express(
-            categories=_hottest(
-                connection,
-                policy,
-                window,
-                {
-                    row.name: (row.counts["received"], queries.in_category(_named_category(row.name)))
-                    for row in categories
-                },
-            ),
-            areas=_hottest(connection, policy, window, terms("areas")),
-            keywords=_hottest(connection, policy, window, terms("keywords")),
+        appeals = _appeals(connection, policy, window) if window.counts_appeals else _NO_APPEALS
+        units, categories, grades, hot = appeals
+        sections = tuple(
+            section
+            for name, channel in policy.channels.items()
+            if channels is None or name in channels
+            if (section := _channel_section(connection, name, channel, window)) is not None
         )
 
     total = _row(policy, TOTAL, _total(row.counts for row in units))
     scores = {
         row.name: value for row in units if row.name != NO_UNIT and (value := score(policy, row)) is not None
     }
+    notes = _notes(policy, window, total) if window.counts_appeals else _channels_only_notes(policy, window)
     return Bulletin(
         policy=policy,
         period=period,
@@ -194,8 +234,86 @@ def compile_bulletin(
         ranking=rank(scores, policy.ranking.size),
         grades=_grade_rows(grades),
         express=hot,
-        notes=_notes(policy, window, total),
+        channels=sections,
+        notes=notes + tuple(note for s in sections for note in _channel_notes(s)),
     )
+
+
+def _appeals(connection: Connection, policy: ReportPolicy, window: Window) -> _Appeals:
+    """The tables of appeals: per unit, per category, the suggestions' grades and the 民情快报."""
+    express = policy.express
+    topics = {"keywords": express.keywords, "areas": express.areas}
+    conditions = {
+        f"{kind}\t{term}": queries.containing(term, sorted(terms.match))
+        for kind, terms in topics.items()
+        for term in terms.terms
+    }
+    cases = queries.case_counts(connection, policy, window, conditions)
+    events = queries.event_counts(connection, window)
+    grades = queries.suggestion_grades(connection, policy, window)
+    units = _rows(policy, _by(_unit, cases.groups, events))
+    categories = _rows(policy, _by(_category, cases.groups, events))
+
+    def terms(kind: str) -> dict[str, tuple[int, ColumnElement[bool]]]:
+        keys = {term: f"{kind}\t{term}" for term in topics[kind].terms}
+        return {term: (cases.matching[key], conditions[key]) for term, key in keys.items()}
+
+    hot = Express(
+        categories=_hottest(
+            connection,
+            policy,
+            window,
+            {
+                row.name: (row.counts["received"], queries.in_category(_named_category(row.name)))
+                for row in categories
+            },
+        ),
+        areas=_hottest(connection, policy, window, terms("areas")),
+        keywords=_hottest(connection, policy, window, terms("keywords")),
+    )
+    return units, categories, grades, hot
+
+
+def _channel_section(
+    connection: Connection, name: str, channel: ChannelPolicy, window: Window
+) -> ChannelSection | None:
+    """The section of channel `name`, or None when none of its activities occurred in the window."""
+    figures, labels = queries.activity_figures(connection, channel, window)
+    if not figures:
+        return None
+    nobody = NO_UNIT if channel.by == "unit" else NO_ACTOR
+    rows = [ChannelRow(who or nobody, _channel_values(channel, row)) for who, row in figures.items()]
+    total: dict[str, Figure] = {}
+    for row in figures.values():
+        for key, figure in row.items():
+            total[key] = total.get(key, 0) + figure
+    first = next(iter(channel.indicators))
+    # The first column decides the order, as in the main table; rates without data go last.
+    rows.sort(key=lambda row: (row.values[first] is None, -(row.values[first] or 0), row.name))
+    return ChannelSection(
+        name, channel, tuple(rows), ChannelRow(TOTAL, _channel_values(channel, total)), labels
+    )
+
+
+def _channel_values(channel: ChannelPolicy, figures: Mapping[str, Figure]) -> dict[str, Value]:
+    """Every indicator of `channel` from its activity figures (counts and sums, before points)."""
+    indicators = channel.indicators
+
+    def figure(key: str) -> Figure:
+        # The policy refuses rates among added or divided indicators, and cycles of additions.
+        indicator = indicators[key]
+        if indicator.add is not None:
+            return sum(figure(added) for added in indicator.add)
+        return figures.get(key, 0) * (indicator.points or 1)
+
+    values: dict[str, Value] = {}
+    for key, indicator in indicators.items():
+        if indicator.numerator is not None and indicator.denominator is not None:
+            denominator = figure(indicator.denominator)
+            values[key] = figure(indicator.numerator) / denominator if denominator else None
+        else:
+            values[key] = figure(key)
+    return values
 
 
 def _hottest(
@@ -238,7 +356,7 @@ def _fields(columns: Iterable[str]) -> str:
 
 def _notes(policy: ReportPolicy, window: Window, total: Row) -> tuple[str, ...]:
     """What every figure counts: printed with the report's tables."""
-    channels = "、".join(sorted(window.channels)) if window.channels else "全部渠道"
+    channels = "全部渠道" if window.case_channels is None else "、".join(sorted(window.case_channels)) or "无"
     screened = "，不予受理件不计" if policy.cases.exclude_not_accepted else ""
     notes = [
         f"统计范围：{_local(window.start, policy)}至{_local(window.end, policy)}（不含）受理的诉求"
@@ -282,4 +400,58 @@ def _notes(policy: ReportPolicy, window: Window, total: Row) -> tuple[str, ...]:
         f"民情快报：热点类别按受理件数排列；热点关键词在{keywords}中匹配，热点地区在{areas}中匹配，"
         "一件诉求可计入多个关键词或地区；示例标题为各组的前两件。"
     )
+    return tuple(notes)
+
+
+def _channels_only_notes(policy: ReportPolicy, window: Window) -> tuple[str, ...]:
+    """What a bulletin of communication channels only covers, and the channels it cannot count."""
+    asked = window.channels or frozenset()
+    labels = "、".join(channel.label for name, channel in policy.channels.items() if name in asked)
+    notes = [
+        f"统计范围：{_local(window.start, policy)}至{_local(window.end, policy)}（不含）发生的"
+        f"政情民情沟通渠道活动（{labels or '无'}）；本通报不含诉求办理情况。"
+    ]
+    unknown = sorted(asked - policy.channels.keys())
+    if unknown:
+        notes.append(f"以下渠道未配置统计口径（[channels.*]），未予统计：{'、'.join(unknown)}。")
+    return tuple(notes)
+
+
+def _shown_value(value: DataValue) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return f"“{value}”" if isinstance(value, str) else f"{value:g}"
+
+
+def _channel_notes(section: ChannelSection) -> tuple[str, ...]:
+    """What each column of a channel's section counts."""
+    channel = section.policy
+    indicators = channel.indicators
+    who = "单位" if channel.by == "unit" else "人员"
+    notes = [
+        f"{channel.label}：按活动记录的{who}统计本期发生（以活动发生时间为准）的活动；"
+        f"合计行为各{who}之和，比率按合计数计算，分母为零时以“{NO_DATA}”表示。"
+    ]
+
+    def activity(name: str, indicator: ChannelIndicatorPolicy) -> str:
+        label = section.activity_labels.get(name)
+        named = f"“{label}”（{name}）" if label and label != name else f"“{name}”"
+        where = "、".join(f"{field}为{_shown_value(value)}" for field, value in indicator.where.items())
+        counted = f"{named}活动" + (f"中数据{where}的" if where else "")
+        figure = f"{counted}次数" if indicator.sum is None else f"{counted}数据项 {indicator.sum} 之和"
+        return figure + (
+            f"，每{'次' if indicator.sum is None else '单位'}计{indicator.points:g}分"
+            if indicator.points
+            else ""
+        )
+
+    for indicator in indicators.values():
+        if indicator.activity is not None:
+            notes.append(f"{channel.label}·{indicator.label}：{activity(indicator.activity, indicator)}。")
+        elif indicator.add is not None:
+            added = " + ".join(indicators[key].label for key in indicator.add)
+            notes.append(f"{channel.label}·{indicator.label} = {added}。")
+        elif indicator.numerator is not None and indicator.denominator is not None:
+            numerator, denominator = indicators[indicator.numerator], indicators[indicator.denominator]
+            notes.append(f"{channel.label}·{indicator.label} = {numerator.label} ÷ {denominator.label}。")
     return tuple(notes)

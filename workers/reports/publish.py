@@ -1,5 +1,6 @@
 """A compiled bulletin written out: charts (PNG), an HTML report for reading and printing, and an
-XLSX workbook with one sheet per table, in one folder per period.
+XLSX workbook with one sheet per table (a channel's section is a sheet named by its label), in one
+folder per period.
 
 The folder is named after the period (and channels), so a bulletin compiled again, or a job
 delivered twice, replaces its files instead of adding a second set.
@@ -16,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from workers.reports.bulletin import Bulletin
 from workers.reports.charts import chart_font, draw_chart
-from workers.reports.tables import Kind, Table, shown, tables
+from workers.reports.tables import Kind, Table, channel_tables, shown, tables
 
 HTML_FILE = "bulletin.html"
 WORKBOOK_FILE = "bulletin.xlsx"
@@ -52,18 +53,23 @@ def publish(bulletin: Bulletin, out_dir: Path, font: Path, compiled_at: datetime
     directory = out_dir / folder_name(bulletin)
     directory.mkdir(parents=True, exist_ok=True)
     charts = []
-    for chart in bulletin.policy.charts:
+    # The charts draw the tables of appeals, which a bulletin of channels only does not have.
+    for chart in bulletin.policy.charts if bulletin.counts_appeals else ():
         draw_chart(bulletin, chart, family, directory / f"{chart.name}.png")
         charts.append(ChartFile(f"{chart.name}.png", chart.title))
     tabled = tables(bulletin)
     write_workbook(tabled, directory / WORKBOOK_FILE)
     html = _TEMPLATES.get_template("bulletin.html.j2").render(
         policy=bulletin.policy,
+        title=bulletin.title,
+        appeals=bulletin.counts_appeals,
+        idle_channels=bulletin.idle_channels,
         period=bulletin.period,
         total=bulletin.total,
         ranking=bulletin.ranking,
         notes=bulletin.notes,
         tables={table.name: table for table in tabled},
+        channel_tables=channel_tables(bulletin),
         charts=charts,
         shown=lambda cell, kind: shown(cell, Kind(kind)),
         compiled=f"编制于{compiled_at.astimezone(bulletin.policy.timezone):%Y-%m-%d %H:%M}",

@@ -6,6 +6,10 @@ Cases are grouped by (lead unit, category): the per-unit and per-category tables
 are sums of those groups, since every case has one lead unit and one category. Events are grouped
 by (the event's unit, its case's category) the same way.
 
+A communication channel's activities are grouped by (unit or actor, activity name) in one statement
+per channel, along the index on (name, occurred_at); their data's fields are read with the
+database's JSON functions, typed, so that a field holding text never counts as a number.
+
 Each history table is aggregated once per case (GROUP BY case_id along its case index) and joined
 to its case by primary key, one statement per table. Joining every history table to the cases in
 one statement instead makes SQLite, which has no hash join, look up every case in every table:
@@ -16,17 +20,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     FromClause,
+    Numeric,
     Select,
+    String,
     and_,
     case,
+    cast,
     func,
     literal,
+    null,
     or_,
     select,
     true,
@@ -34,13 +43,14 @@ from sqlalchemy import (
 )
 
 from workers.ledger import models
-from workers.report_policy import ReportPolicy
+from workers.report_policy import ChannelPolicy, DataValue, ReportPolicy
 from workers.reports.counts import COUNTS, Scope
 
 CASES = models.Case.__table__
 TRANSITIONS = models.StatusTransition.__table__
 REPLIES = models.Reply.__table__
 VISITS = models.Satisfaction.__table__
+ACTIVITIES = models.Activity.__table__
 # Characters of the content that stand in for a missing title in examples.
 _EXAMPLE_LENGTH = 30
 
@@ -58,11 +68,28 @@ class Window:
     start: datetime
     end: datetime
     cutoff: datetime
+    # The channels the bulletin was asked for; None: every channel.
     channels: frozenset[str] | None = None
+    # The channels whose cases are appeals (`[cases] channels`); None: every channel.
+    appeals: frozenset[str] | None = None
+
+    @property
+    def case_channels(self) -> frozenset[str] | None:
+        """The channels whose cases the tables of cases count: the appeals asked for."""
+        if self.channels is None or self.appeals is None:
+            return self.appeals if self.channels is None else self.channels
+        return self.channels & self.appeals
+
+    @property
+    def counts_appeals(self) -> bool:
+        """False when the channels asked for are communication channels only: no case counts."""
+        channels = self.case_channels
+        return channels is None or bool(channels)
 
 
 def _channel_filter(window: Window) -> list[ColumnElement[bool]]:
-    return [] if window.channels is None else [CASES.c.channel.in_(sorted(window.channels))]
+    channels = window.case_channels
+    return [] if channels is None else [CASES.c.channel.in_(sorted(channels))]
 
 
 def _cohort(policy: ReportPolicy, window: Window) -> list[ColumnElement[bool]]:
@@ -282,3 +309,89 @@ def example_titles(
 
 def in_category(category: str | None) -> ColumnElement[bool]:
     return CASES.c.category.is_(None) if category is None else CASES.c.category == category
+
+
+Figure = int | float
+# Per unit or actor (None where the activity names none): each activity indicator's figure.
+ActivityFigures = dict[str | None, dict[str, Figure]]
+
+
+class _JsonFields:
+    """Typed reads of a field of the activities' data: SQLite's json_type/json_extract, or
+    PostgreSQL's json_typeof and ->> with a cast, which a CASE guards so that no text is cast."""
+
+    def __init__(self, dialect: str) -> None:
+        self.sqlite = dialect == "sqlite"
+
+    def _type(self, field: str) -> ColumnElement[str]:
+        data = ACTIVITIES.c.data
+        if self.sqlite:
+            return func.json_type(data, literal(f"$.{field}", String))
+        return func.json_typeof(data.op("->")(literal(field, String)))
+
+    def _text(self, field: str) -> ColumnElement[str]:
+        if self.sqlite:
+            return func.json_extract(ACTIVITIES.c.data, literal(f"$.{field}", String))
+        return ACTIVITIES.c.data.op("->>", return_type=String)(literal(field, String))
+
+    def number(self, field: str) -> ColumnElement[Any]:
+        """The field's number; NULL where it holds none."""
+        if self.sqlite:
+            return case((self._type(field).in_(["integer", "real"]), self._text(field)), else_=null())
+        return case((self._type(field) == "number", cast(self._text(field), Numeric)), else_=null())
+
+    def equals(self, field: str, value: DataValue) -> ColumnElement[bool]:
+        if isinstance(value, bool):
+            if self.sqlite:
+                return self._type(field) == ("true" if value else "false")
+            return and_(self._type(field) == "boolean", self._text(field) == ("true" if value else "false"))
+        if isinstance(value, str):
+            return and_(
+                self._type(field) == ("text" if self.sqlite else "string"), self._text(field) == value
+            )
+        return self.number(field) == value
+
+
+def _figure(value: Any) -> Figure:
+    # PostgreSQL sums a cast JSON number as NUMERIC.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value if isinstance(value, int | float) else 0
+
+
+def activity_figures(
+    connection: Connection, channel: ChannelPolicy, window: Window
+) -> tuple[ActivityFigures, dict[str, str]]:
+    """The figures of `channel`'s activity indicators (counts and sums, before `points`) per unit
+    or actor, of the activities that occurred in the window; and the label each activity was
+    recorded with, by name."""
+    json = _JsonFields(connection.dialect.name)
+    group = ACTIVITIES.c[channel.by]
+    figures = {
+        key: indicator for key, indicator in channel.indicators.items() if indicator.activity is not None
+    }
+    sums = []
+    for index, indicator in enumerate(figures.values()):
+        counted = and_(
+            ACTIVITIES.c.name == indicator.activity,
+            *(json.equals(field, value) for field, value in indicator.where.items()),
+        )
+        amount = literal(1) if indicator.sum is None else json.number(indicator.sum)
+        sums.append(func.sum(case((counted, amount), else_=0)).label(f"figure_{index}"))
+    query = (
+        select(group, ACTIVITIES.c.name, func.max(ACTIVITIES.c.label), *sums)
+        .where(
+            ACTIVITIES.c.name.in_(sorted(channel.activities)),
+            ACTIVITIES.c.occurred_at >= window.start,
+            ACTIVITIES.c.occurred_at < window.end,
+        )
+        .group_by(group, ACTIVITIES.c.name)
+    )
+    found: ActivityFigures = {}
+    labels: dict[str, str] = {}
+    for who, name, label, *values in connection.execute(query):
+        labels[name] = label
+        row = found.setdefault(who, dict.fromkeys(figures, 0))
+        for key, value in zip(figures, values, strict=True):
+            row[key] += _figure(value)
+    return found, labels

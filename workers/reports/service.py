@@ -82,13 +82,16 @@ def _placings(placings: tuple[Placing, ...]) -> list[dict[str, Any]]:
 
 
 def outcome(bulletin: Bulletin, published: Published) -> dict[str, Any]:
-    """What a process (and `minsheng report --json`) gets back: where the files are, the ranking."""
+    """What a process (and `minsheng report --json`) gets back: where the files are, the ranking,
+    and each channel section's 合计 row."""
     files: Mapping[str, Any] = {
         "directory": str(published.directory),
         "html": str(published.html),
         "workbook": str(published.workbook),
         "charts": [str(path) for path in published.charts],
     }
+    appeals = bulletin.counts_appeals
+    ranking = {"top": _placings(bulletin.ranking.top), "bottom": _placings(bulletin.ranking.bottom)}
     return {
         "bulletinPeriod": {
             "kind": str(bulletin.period.kind),
@@ -97,6 +100,12 @@ def outcome(bulletin: Bulletin, published: Published) -> dict[str, Any]:
             "last": bulletin.period.last.isoformat(),
         },
         "bulletinFiles": files,
-        "bulletinReceived": bulletin.total.counts["received"],
-        "ranking": {"top": _placings(bulletin.ranking.top), "bottom": _placings(bulletin.ranking.bottom)},
+        # A bulletin of communication channels only counts no appeals and ranks no unit: null, so
+        # that the publication's message prints no empty ranking.
+        "bulletinReceived": bulletin.total.counts["received"] if appeals else None,
+        "bulletinChannels": [
+            {"channel": section.channel, "label": section.policy.label, "total": dict(section.total.values)}
+            for section in bulletin.channels
+        ],
+        "ranking": ranking if appeals else None,
     }

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from workers.reports.bulletin import NO_DATA, Bulletin, HotTopic, Row, Value
+from workers.reports.bulletin import NO_DATA, Bulletin, ChannelSection, HotTopic, Row, Value
 from workers.reports.ranking import Placing
 
 Cell = str | int | float | None
@@ -17,6 +17,8 @@ class Kind(StrEnum):
     # A fraction, printed as a percentage.
     RATE = "rate"
     SCORE = "score"
+    # A channel's figure: a count, or a sum of recorded figures or points, which may have decimals.
+    NUMBER = "number"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ def shown(value: Cell, kind: Kind) -> str:
         return f"{100 * value:.1f}%"
     if kind is Kind.SCORE and isinstance(value, int | float):
         return f"{value:.2f}"
+    if kind is Kind.NUMBER and isinstance(value, float):
+        return f"{round(value, 2):g}"
     return str(value)
 
 
@@ -104,9 +108,28 @@ def _topic_table(name: str, title: str, first: str, topics: Sequence[HotTopic]) 
     )
 
 
+def _channel_table(section: ChannelSection) -> Table:
+    """A channel's indicators per unit or person, and the total (合计) last."""
+    indicators = section.policy.indicators
+    columns = [Column("单位" if section.policy.by == "unit" else "人员", Kind.TEXT)]
+    columns += [
+        Column(indicator.label, Kind.RATE if indicator.is_rate else Kind.NUMBER)
+        for indicator in indicators.values()
+    ]
+    rows = tuple(
+        (row.name, *(row.values[key] for key in indicators)) for row in (*section.rows, section.total)
+    )
+    return Table(section.policy.label, section.policy.label, tuple(columns), rows)
+
+
+def channel_tables(bulletin: Bulletin) -> tuple[Table, ...]:
+    return tuple(_channel_table(section) for section in bulletin.channels)
+
+
 def tables(bulletin: Bulletin) -> tuple[Table, ...]:
+    """The bulletin's tables; a bulletin of communication channels only has no tables of appeals."""
     express = bulletin.express
-    return (
+    appeals = (
         _indicator_table(bulletin, "单位", "各单位办理情况", "承办单位", bulletin.units, scored=True),
         _indicator_table(bulletin, "类别", "各类别办理情况", "类别", bulletin.categories),
         _ranking_table(bulletin),
@@ -114,6 +137,10 @@ def tables(bulletin: Bulletin) -> tuple[Table, ...]:
         _topic_table("快报-类别", "民情快报：热点类别", "类别", express.categories),
         _topic_table("快报-地区", "民情快报：热点地区", "地区", express.areas),
         _topic_table("快报-关键词", "民情快报：热点关键词", "关键词", express.keywords),
+    )
+    return (
+        *(appeals if bulletin.counts_appeals else ()),
+        *channel_tables(bulletin),
         Table(
             "指标说明",
             "指标说明",

@@ -41,3 +41,34 @@ export function localTime(iso) {
   if (!iso) return "";
   return new Date(iso).toLocaleString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" });
 }
+
+function valueOf(element) {
+  if (element.dataset.kind === "flag") return element.checked;
+  if (element.dataset.kind === "list") return [...element.selectedOptions].map((option) => option.value);
+  return element.value;
+}
+
+// A form's named fields as the nested JSON the server expects ("appellant.phone" → {appellant: {phone}}).
+export function fieldsOf(form) {
+  const body = {};
+  for (const element of form.elements) {
+    if (!element.name) continue;
+    const path = element.name.split(".");
+    const last = path.pop();
+    let target = body;
+    for (const part of path) target = target[part] ??= {};
+    target[last] = valueOf(element);
+  }
+  return body;
+}
+
+// The server's problems by field path ({"appellant.phone": "..."}): marked on each field.
+export function markFields(form, errors) {
+  for (const element of form.elements) {
+    if (!element.name) continue;
+    const problem = errors?.[element.name] ?? "";
+    element.setCustomValidity(problem);
+    element.toggleAttribute("aria-invalid", Boolean(problem));
+    element.title = problem;
+  }
+}

@@ -1,6 +1,6 @@
 // 登记受理: switch between the channels' forms, send the entered fields as the nested JSON the
 // server expects ("appellant.phone" → {appellant: {phone}}), and show the case number it answers.
-import { api, showMessage } from "/static/js/console.js";
+import { api, fieldsOf, markFields, showMessage } from "/static/js/console.js";
 
 const result = document.getElementById("intake-result");
 const tabs = [...document.querySelectorAll(".intake-channels [data-channel]")];
@@ -18,25 +18,6 @@ function activate(channel) {
   showMessage(result, "");
 }
 
-function valueOf(element) {
-  if (element.dataset.kind === "flag") return element.checked;
-  if (element.dataset.kind === "list") return [...element.selectedOptions].map((option) => option.value);
-  return element.value;
-}
-
-function fieldsOf(form) {
-  const body = {};
-  for (const element of form.elements) {
-    if (!element.name) continue;
-    const path = element.name.split(".");
-    const last = path.pop();
-    let target = body;
-    for (const part of path) target = target[part] ??= {};
-    target[last] = valueOf(element);
-  }
-  return body;
-}
-
 function showRegistered(answer) {
   result.replaceChildren(answer.message);
   if (answer.caseUrl) {
@@ -49,17 +30,6 @@ function showRegistered(answer) {
   result.className = "alert ok";
   result.hidden = false;
   result.dataset.processInstanceKey = answer.processInstanceKey;
-}
-
-// The server's problems by field path ({"appellant.phone": "..."}): marked on each field.
-function markFields(form, errors) {
-  for (const element of form.elements) {
-    if (!element.name) continue;
-    const problem = errors?.[element.name] ?? "";
-    element.setCustomValidity(problem);
-    element.toggleAttribute("aria-invalid", Boolean(problem));
-    element.title = problem;
-  }
 }
 
 async function submit(event) {

@@ -33,7 +33,7 @@ function showFacts(current) {
   assignee.textContent = task.assignee ? task.assigneeName + (task.mine ? "（我）" : "") : "未认领";
   const open = task.state === "CREATED";
   claimButton.hidden = !open || Boolean(task.assignee);
-  unclaimButton.hidden = !open || !task.mine;
+  unclaimButton.hidden = !open || !task.mine || task.assignedByProcess;
   submitButton.disabled = !open || (Boolean(task.assignee) && !task.mine) || !form;
   if (!open) showMessage(message, "此任务已办结或已撤销。", "info");
   else if (task.assignee && !task.mine) showMessage(message, `此任务已由${task.assigneeName}认领，您只能查看。`, "info");

@@ -6,6 +6,7 @@ from the routers, and a path parameter it does not know fails the test until it 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ from console_support import ConsoleStack
 from pyzeebe import ZeebeClient
 
 from console import routes
+from console.messages import process_messages
 from workers.ids import HotlineTicket, ProcessId, UnitHandling
 
 HOUSING = "住房城乡建设委"
@@ -25,6 +27,7 @@ NOISE: dict[str, Any] = {
 # Routes that are not about any case, or that end the walker's own session.
 NOT_ABOUT_CASES = {"/login", "/logout", "/favicon.ico"}
 PARAMETER = re.compile(r"\{([a-z_]+)(?::path)?\}")
+CONFIG = Path(__file__).resolve().parents[3] / "config"
 
 
 async def housing_case(console: ConsoleStack, client: ZeebeClient) -> dict[str, str]:
@@ -71,6 +74,9 @@ def paths(template: str, names: dict[str, str]) -> list[str]:
     for parameter in PARAMETER.findall(template):
         if parameter == "key":
             values = [names["instance"], names["task"]]
+        elif parameter == "message_name":
+            # Every message the console sends, case messages and message starts alike.
+            values = sorted(process_messages(CONFIG))
         elif parameter in ("channel_id", "username", "path"):
             values = [
                 "hotline-ticket"

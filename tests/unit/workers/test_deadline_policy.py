@@ -110,8 +110,8 @@ def problems(tmp_path: Path, old: str, new: str) -> str:
         ),
         (
             '"咨询" = { working_days = 2 }',
-            '"咨询" = { days = 2 }',
-            "limits.hotline-ticket.咨询.days: is not a known key",
+            '"咨询" = { weeks = 2 }',
+            "limits.hotline-ticket.咨询.weeks: is not a known key",
         ),
         (
             '"首次回应" = { working_hours = 3 }',

@@ -1,7 +1,6 @@
 """The bulletin handler as the worker registers it: the job type, the variables it fetches, the
 period it chooses, and what it returns."""
 
-import types
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,8 +8,9 @@ from typing import Any
 
 import pytest
 from ledger_support import CONFIG, open_test_ledger
-from pyzeebe import Job, ZeebeTaskRouter
+from pyzeebe import ZeebeTaskRouter
 from sqlalchemy import Engine
+from worker_support import call_with_job
 
 from workers import reporting
 from workers.ids import JobType, TaskHeader
@@ -49,24 +49,7 @@ def router(reader: Engine, tmp_path: Path) -> ZeebeTaskRouter:
 
 
 async def call(router: ZeebeTaskRouter, headers: dict[str, str], **variables: Any) -> dict[str, Any]:
-    task = router.get_task(JobType.COMPILE_BULLETIN)
-    fetched = {name: value for name, value in variables.items() if name in task.config.variables_to_fetch}
-    job = Job(
-        key=1,
-        type=JobType.COMPILE_BULLETIN,
-        process_instance_key=9001,
-        bpmn_process_id="periodic-report",
-        process_definition_version=1,
-        process_definition_key=1,
-        element_id="CompileBulletinTask",
-        element_instance_key=1,
-        custom_headers=types.MappingProxyType(headers),
-        worker="test",
-        retries=3,
-        deadline=0,
-        variables=types.MappingProxyType(variables),
-    )
-    result: dict[str, Any] = await task.original_function(job, **fetched)
+    result: dict[str, Any] = await call_with_job(router, 1, JobType.COMPILE_BULLETIN, headers, **variables)
     return result
 
 

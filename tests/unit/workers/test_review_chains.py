@@ -2,12 +2,12 @@
 domain.md, mistakes in it are named at start-up, and `minsheng.review-chain` reads a chain by the
 variable or task header `reviewChain`, with the handling unit for `{unit}`."""
 
-import types
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pyzeebe import Job, ZeebeTaskRouter
+from pyzeebe import ZeebeTaskRouter
+from worker_support import call_with_job
 
 from workers import review_chains
 from workers.ids import JobType, TaskHeader
@@ -138,24 +138,7 @@ def router(policy: ReviewChainPolicy) -> ZeebeTaskRouter:
 
 
 async def call(router: ZeebeTaskRouter, headers: dict[str, str], **variables: Any) -> dict[str, Any]:
-    task = router.get_task(JobType.REVIEW_CHAIN)
-    fetched = {name: value for name, value in variables.items() if name in task.config.variables_to_fetch}
-    job = Job(
-        key=1,
-        type=JobType.REVIEW_CHAIN,
-        process_instance_key=9001,
-        bpmn_process_id="review-chain",
-        process_definition_version=1,
-        process_definition_key=1,
-        element_id="ReviewChainTask",
-        element_instance_key=1,
-        custom_headers=types.MappingProxyType(headers),
-        worker="test",
-        retries=3,
-        deadline=0,
-        variables=types.MappingProxyType(variables),
-    )
-    result: dict[str, Any] = await task.original_function(job, **fetched)
+    result: dict[str, Any] = await call_with_job(router, 1, JobType.REVIEW_CHAIN, headers, **variables)
     return result
 
 
