@@ -50,6 +50,14 @@ def all_at_once(count: int, work: Callable[[int], T]) -> list[T]:
         return list(pool.map(run, range(count)))
 
 
+def _compared(name: str | None, kind: str) -> bool:
+    # The knowledge base's full-text indexes are dialect-specific (an FTS5 table and its shadow
+    # tables, a GIN expression index) and exist in the migration only.
+    if (name or "").startswith("ledger_knowledge_fts"):
+        return False
+    return kind != "table" or name != VERSION_TABLE
+
+
 def test_migrations_build_the_models_tables_from_empty(ledger_url: str) -> None:
     all_at_once(THREADS, lambda _: migrate(ledger_url))  # workers starting together
     migrate(ledger_url)  # and again: at head, nothing to do
@@ -57,7 +65,7 @@ def test_migrations_build_the_models_tables_from_empty(ledger_url: str) -> None:
     with engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
         context = MigrationContext.configure(
-            connection, opts={"include_name": lambda name, kind, _: kind != "table" or name != VERSION_TABLE}
+            connection, opts={"include_name": lambda name, kind, _: _compared(name, kind)}
         )
         differences = compare_metadata(context, models.Base.metadata)
     engine.dispose()

@@ -265,3 +265,63 @@ class Notification(Base):
     key_id: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+
+
+class KnowledgeEntry(Base):
+    """A knowledge base (知识库) entry: a question citizens ask and the answer the owning unit
+    stands behind, proposed at first contact only while published and within its validity."""
+
+    __tablename__ = "ledger_knowledge_entries"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str] = mapped_column(String(100), index=True)
+    unit: Mapped[str] = mapped_column(String(100), index=True)
+    policy_basis: Mapped[str | None] = mapped_column(Text)
+    valid_from: Mapped[datetime]
+    valid_until: Mapped[datetime | None]
+    # draft, in-review, published, expired, withdrawn (workers/knowledge/store.py)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class KnowledgeRevision(Base):
+    """Every version of an entry as it was written, with who wrote it and when: the units are
+    assessed on their upkeep, and an answer given to a citizen must be traceable to its wording."""
+
+    __tablename__ = "ledger_knowledge_revisions"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "version", name="uq_ledger_knowledge_revisions_entry_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("ledger_knowledge_entries.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(16))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    policy_basis: Mapped[str | None] = mapped_column(Text)
+    valid_from: Mapped[datetime]
+    valid_until: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime]
+
+
+class KnowledgeSearchText(Base):
+    """An entry's jieba-segmented words separated by spaces, which both databases' full-text
+    indexes read: neither SQLite's nor PostgreSQL's tokenizers can cut Chinese into words. The
+    indexes themselves (an FTS5 table; a tsvector table with a GIN index) are dialect-specific and
+    live in the migration only, under names starting with `ledger_knowledge_fts`."""
+
+    __tablename__ = "ledger_knowledge_search"
+
+    entry_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("ledger_knowledge_entries.id"), primary_key=True
+    )
+    question_words: Mapped[str] = mapped_column(Text)
+    body_words: Mapped[str] = mapped_column(Text)
