@@ -9,8 +9,8 @@ engine, one per module, stays up, and a user task created before the fuzzing com
 
 from __future__ import annotations
 
+import asyncio
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +22,7 @@ from diagrams import Diagram
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.testing.assertions import eventually
 from engine.testing.handle import EngineHandle
 
 _SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -71,15 +72,13 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
 
 
 def _wait_for_user_task(http: httpx.Client, instance_key: str) -> str:
-    give_up = time.monotonic() + 10
-    while True:
+    async def created() -> str | None:
         found = http.post("/user-tasks/search", json={"filter": {"processInstanceKey": instance_key}})
         assert found.status_code == 200, found.text
         items = found.json()["items"]
-        if items:
-            return str(items[0]["userTaskKey"])
-        assert time.monotonic() < give_up, "the survivor's user task was not created"
-        time.sleep(0.02)
+        return str(items[0]["userTaskKey"]) if items else None
+
+    return asyncio.run(eventually(created, lambda: "the survivor's user task was not created"))
 
 
 def check(response: httpx.Response) -> int:
@@ -435,7 +434,10 @@ def test_the_engine_is_up_and_the_user_task_started_before_completes(fuzzed: Fuz
         f"/user-tasks/{fuzzed.user_task_key}/completion", json={"variables": {"ok": True}}
     )
     assert done.status_code == 204, done.text
-    give_up = time.monotonic() + 10
-    while fuzzed.http.get(f"/process-instances/{fuzzed.instance_key}").json()["state"] != "COMPLETED":
-        assert time.monotonic() < give_up, "the instance from before did not complete"
-        time.sleep(0.02)
+
+    async def completed() -> bool:
+        return bool(
+            fuzzed.http.get(f"/process-instances/{fuzzed.instance_key}").json()["state"] == "COMPLETED"
+        )
+
+    asyncio.run(eventually(completed, lambda: "the instance from before did not complete"))

@@ -98,8 +98,9 @@ async def test_long_poll_answers_as_soon_as_a_job_appears(gateway: GatewayStub, 
     await deploy(one_task("late", "late-work").file())
     started = time.monotonic()
     poll = asyncio.ensure_future(activate(gateway, "late-work", request_timeout_ms=30_000))
-    await asyncio.sleep(0.3)
-    assert not poll.done(), f"with no job, ActivateJobs must keep polling, but it answered {poll.result()}"
+    # Waiting for an answer that must not come: a bounded wait on the call itself.
+    answered, _ = await asyncio.wait({poll}, timeout=0.3)
+    assert not answered, f"with no job, ActivateJobs must keep polling, but it answered {poll.result()}"
     instance = await create(gateway, "late")
     jobs = await asyncio.wait_for(poll, 30)
     elapsed = time.monotonic() - started
@@ -137,8 +138,8 @@ async def test_stream_pushes_a_job_created_after_it_opened(gateway: GatewayStub,
     )
     try:
         first = asyncio.ensure_future(stream.read())
-        await asyncio.sleep(0.3)
-        assert not first.done(), "the stream must not push anything before a job exists"
+        pushed, _ = await asyncio.wait({first}, timeout=0.3)
+        assert not pushed, "the stream must not push anything before a job exists"
         instance = await create(gateway, "pushed")
         job = await asyncio.wait_for(first, 10)
         assert (job.processInstanceKey, job.worker, job.type) == (instance, "streamer", "push-work"), (
