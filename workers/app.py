@@ -55,6 +55,10 @@ def create_worker(
         exception_handler=job_log.failed,
     )
     options = settings.task_options()
+    # Loaded here from MINSHENG_CONFIG_DIR, so that a mistake in the files stops the start-up.
+    rules = deadlines.load_deadlines(settings.config_dir)
+    # One read-only engine on the ledger for the bulletins and the interviews' monthly counts.
+    reader = open_reader(settings.ledger_database_url)
     worker.include_router(
         classification.create_router(
             policy,
@@ -65,14 +69,13 @@ def create_worker(
             clock,
         ),
         dispatch.create_router(options, clock),
-        # Loaded here from MINSHENG_CONFIG_DIR, so that a mistake in the files stops the start-up.
-        deadlines.create_router(deadlines.load_deadlines(settings.config_dir), options, clock),
+        deadlines.create_router(rules, options, clock),
         ledger_tasks.create_router(ledger, options),
         notifications.create_router(
             Notifier(ledger, load_notification_policy(settings.config_dir), senders(settings)), options
         ),
         reporting.create_router(
-            open_reader(settings.ledger_database_url),
+            reader,
             load_report_policy(settings.config_dir),
             reporting.ReportOutput(settings.report_dir, settings.report_font),
             options,
@@ -80,6 +83,6 @@ def create_worker(
         ),
         review_chains.create_router(load_review_chain_policy(settings.config_dir), options),
         receptions.create_router(settings, ledger, options),
-        interviews.create_router(settings, options),
+        interviews.create_router(reader, rules.timezone, options),
     )
     return worker

@@ -15,14 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pyzeebe import ZeebeTaskRouter
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
-from workers.deadline_policy import load_deadline_policy
 from workers.ids import JobType
 from workers.reports.periods import parse_period
 from workers.reports.queries import ACTIVITIES
-from workers.reports.service import open_reader
-from workers.settings import Settings, TaskOptions
+from workers.settings import TaskOptions
 from workers.tasks import job_handler
 
 # The activity the diagram records when the office schedules an interview, with data `venue`.
@@ -55,11 +53,8 @@ def portal_interviews(connection: Connection, zone: ZoneInfo, interview_at: str,
     return {"monthPortalInterviews": len(units), "unitPortalInterviews": units.count(unit)}
 
 
-def create_router(settings: Settings, options: TaskOptions) -> ZeebeTaskRouter:
-    """Reads the ledger through a read-only engine, as the bulletins do, in the time zone of
-    config/deadlines.toml, loaded here so that a mistake in it stops the start-up."""
-    zone = load_deadline_policy(settings.config_dir).timezone
-    reader = open_reader(settings.ledger_database_url)
+def create_router(reader: Engine, zone: ZoneInfo, options: TaskOptions) -> ZeebeTaskRouter:
+    """Reads the ledger through the bulletins' read-only engine, months in the deadlines' time zone."""
     router = ZeebeTaskRouter()
 
     @job_handler(router, JobType.INTERVIEW_MONTH_COUNT, options)

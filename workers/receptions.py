@@ -17,6 +17,7 @@ A schedule or an earlier case the step cannot use fails the job with a message n
 which becomes the incident's message once the retries run out.
 """
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -142,7 +143,8 @@ def create_router(settings: Settings, ledger: Ledger, options: TaskOptions) -> Z
     @job_handler(router, JobType.RECEPTION_ORIGINAL_LEADER, options)
     async def find_original_leader(repeatOf: str) -> dict[str, Any]:
         try:
-            case = ledger.view_case(repeatOf, PETITION_OFFICE)
+            # In a thread, as the ledger's writes are: a database call must not stall the event loop.
+            case = await asyncio.to_thread(ledger.view_case, repeatOf, PETITION_OFFICE)
         except UnknownCase:
             raise ReceptionError(f"repeatOf: no case {repeatOf!r} in the ledger") from None
         return original_leader(case)

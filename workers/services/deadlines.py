@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import chain, islice
+from zoneinfo import ZoneInfo
 
 from workers.deadline_policy import (
     DEADLINE_POLICY_FILE,
@@ -78,6 +79,11 @@ class Deadlines:
     def __init__(self, policy: DeadlinePolicy, calendar: WorkingCalendar) -> None:
         self._policy = policy
         self._calendar = calendar
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The jurisdiction's, in which days begin and end."""
+        return self._policy.timezone
 
     def limit(self, channel: str, category: str) -> TimeLimit:
         limits = self._policy.limits

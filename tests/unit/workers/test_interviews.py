@@ -10,10 +10,12 @@ import pytest
 from ledger_support import open_test_ledger
 
 from workers import interviews
+from workers.deadline_policy import load_deadline_policy
 from workers.ids import JobType
 from workers.interviews import InterviewError
 from workers.ledger.events import Activity, CaseRegistration
 from workers.ledger.service import Ledger
+from workers.reports.service import open_reader
 from workers.settings import Settings
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
@@ -47,7 +49,7 @@ def scheduled(ledger: Ledger, job: int, unit: str, at: str, venue: str = "portal
 
 async def count(database: str, **variables: Any) -> dict[str, Any]:
     router = interviews.create_router(
-        Settings(config_dir=CONFIG, ledger_database_url=database), Settings().task_options()
+        open_reader(database), load_deadline_policy(CONFIG).timezone, Settings().task_options()
     )
     task = router.get_task(JobType.INTERVIEW_MONTH_COUNT)
     fetched = {
