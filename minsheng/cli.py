@@ -20,11 +20,14 @@ from pyzeebe.grpc_internals.types import DeployResourceResponse
 
 from engine.store.database import DEFAULT_DATABASE_URL
 from minsheng.classify import InputError, classify_lines
+from minsheng.knowledge_cli import add_parser as add_knowledge_parser
+from minsheng.knowledge_cli import knowledge
 from minsheng.report import add_parser as add_report_parser
 from minsheng.report import report
 from minsheng.status import load_view, render
 from workers.classification_policy import load_classification_policy
 from workers.deadlines import load_deadlines
+from workers.knowledge.seed import SeedError
 from workers.policy import PolicyError
 from workers.reports.charts import MissingFontError
 from workers.reports.periods import PeriodError
@@ -288,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     classify_parser.set_defaults(run=None)
     add_report_parser(commands)
+    add_knowledge_parser(commands)
     return parser
 
 
@@ -313,6 +317,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (SettingsError, PolicyError) as error:
             return fail(args, str(error), status=2)
         except InputError as error:
+            return fail(args, str(error))
+        return 0
+    if args.command == "knowledge":
+        try:
+            print("\n".join(knowledge(args)))
+        except (SettingsError, PolicyError) as error:
+            return fail(args, str(error), status=2)
+        except SeedError as error:
             return fail(args, str(error))
         return 0
     if args.command == "report":
