@@ -45,6 +45,7 @@ bench: install
 	$(PY) bench/one_task_throughput.py --workers 1 --rate 200
 	$(PY) bench/hotline_throughput.py
 	$(PY) bench/knowledge_search.py
+	$(PY) bench/knowledge_eval.py
 
 clean:
 	rm -rf $(VENV) node_modules var console/static/build .pytest_cache .mypy_cache .ruff_cache

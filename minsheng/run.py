@@ -95,6 +95,16 @@ async def main_async(args: argparse.Namespace) -> int:
         client = await wait_for_gateway(args.gateway_address, engine)
         paths = resources([d for d in DEFAULT_RESOURCE_DIRS if d.is_dir()])
         deployment = await client.deploy_resource(*paths)
+        # The seed knowledge base, so that the front desk has entries to propose; loading skips the
+        # questions the ledger already holds.
+        seeded = subprocess.run(
+            [sys.executable, "-m", "minsheng", "knowledge", "load-seed"],
+            env=env,
+            stdout=(VAR / "seed.log").open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        if seeded.returncode != 0:
+            raise SystemExit("loading the seed knowledge base failed; see var/seed.log")
         children["workers"] = spawn("workers", ["-m", "workers"], env)
         children["console"] = spawn("console", ["-m", "console", "--demo-users"], env)
         console_url = f"http://{env.get('MINSHENG_CONSOLE_ADDRESS', CONSOLE_ADDRESS)}/"
@@ -104,7 +114,8 @@ async def main_async(args: argparse.Namespace) -> int:
             f"  REST API:       http://127.0.0.1:8080/v2 (OpenAPI at /v2/openapi.json)\n"
             f"  deployed:       {', '.join(p.name for p in paths)} (deployment {deployment.key})\n"
             f"  console:        {console_url}  (demo users: {DEMO_USERNAMES}; password {DEMO_PASSWORD})\n"
-            f"  logs:           var/engine.log, var/workers.log, var/console.log\n"
+            f"  knowledge base: data/knowledge/entries.jsonl loaded (console: 知识库)\n"
+            f"  logs:           var/engine.log, var/workers.log, var/console.log, var/seed.log\n"
             f"Start a hotline ticket and see where it stands:\n"
             f"  .venv/bin/minsheng start hotline-ticket --var title=小区噪音扰民 "
             f"--var content=楼下酒吧每晚噪音扰民，投诉多次未解决\n"
