@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from console.open311 import Catalogue
 from console.policy import ConsolePolicy
 from console.security import Sessions
 from console.store import ConsoleStore
+from workers.knowledge.text import KnowledgeSegmenter
 from workers.ledger.queries import CaseSearch
 from workers.ledger.service import Ledger
 from workers.services.calendar import WorkingCalendar
@@ -38,3 +40,14 @@ class Console:
     cases: CaseSearch
     # The Open311 services (config/open311.toml with the hotline's categories).
     open311: Catalogue
+    _segmenter: KnowledgeSegmenter | None = field(default=None, init=False, repr=False)
+    _segmenter_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def knowledge_segmenter(self) -> KnowledgeSegmenter:
+        """The knowledge base's word cutter, built on first use: loading jieba's dictionary takes
+        about a second, which a console that never searches the knowledge base should not pay at
+        start-up, and which one app pays once. Blocking: call it off the event loop."""
+        with self._segmenter_lock:
+            if self._segmenter is None:
+                self._segmenter = KnowledgeSegmenter()
+            return self._segmenter

@@ -17,6 +17,8 @@ MENU: tuple[tuple[str, str, tuple[Permission, ...]], ...] = (
     ("/intake", "登记受理", (Permission.INTAKE,)),
     ("/tasks", "待办任务", (Permission.TASKS,)),
     ("/cases", "案件查询", (Permission.CASES_ALL, Permission.CASES_UNIT)),
+    ("/knowledge", "知识库", (Permission.KNOWLEDGE,)),
+    ("/upstream", "上级平台隔离区", (Permission.UPSTREAM,)),
     ("/instances", "流程监控", (Permission.INSTANCES,)),
     ("/dashboards", "统计看板", (Permission.DASHBOARDS,)),
     ("/reports", "通报下载", (Permission.REPORTS,)),

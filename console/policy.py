@@ -23,6 +23,10 @@ class Permission(StrEnum):
     DASHBOARDS = "dashboards"
     REPORTS = "reports"
     USERS = "users"
+    KNOWLEDGE = "knowledge"
+    KNOWLEDGE_SUBMIT = "knowledge.submit"
+    UPSTREAM = "upstream"
+    UPSTREAM_RESOLVE = "upstream.resolve"
 
 
 class RolePolicy(_Policy):

@@ -22,14 +22,18 @@ _REPEATING = frozenset({"dynamiclist"})
 
 
 def referenced_names(schema: Mapping[str, Any]) -> set[str]:
-    """The variable names the form shows, edits or evaluates: field keys, `{{...}}` templates and
-    FEEL expressions (`=...`). Over-inclusion is harmless: a name no variable has is simply absent."""
+    """The variable names the form shows, edits or evaluates: field keys, the variables that hold a
+    select's options (`valuesKey`), `{{...}}` templates and FEEL expressions (`=...`).
+    Over-inclusion is harmless: a name no variable has is simply absent."""
     names: set[str] = set()
     for component, prefix in _components(schema.get("components", []), ()):
         key = component.get("key")
         path = (*prefix, *_path(key)) if isinstance(key, str) else ()
         if path:
             names.add(path[0])
+        options = component.get("valuesKey")
+        if isinstance(options, str) and _path(options):
+            names.add(_path(options)[0])
         for text in _strings(component):
             if text.startswith("="):
                 names.update(_NAME.findall(_STRING_LITERAL.sub("", text[1:])))

@@ -10,6 +10,8 @@ ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # `docker-compose config` validates docker-compose.yml (tests/unit/test_compose_file.py); no engine needed.
 command -v docker-compose >/dev/null || missing+=(docker-compose)
+# The email upstream platform is tested against a real IMAP server (tests/integration/imap_server.py).
+[ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing Debian packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})" >&2

@@ -28,8 +28,8 @@ __all__ = ["REPOSITORY", "TIMER_STARTED", "deployed", "engine_clock", "policy_di
 
 # Processes that timers start are left to the tests about them (which deploy them at a moment of
 # their choosing): deployed for every test, they would compile bulletins whenever a test moves the
-# clock past a Monday or the first of a month.
-TIMER_STARTED = frozenset({f"{ProcessId.PERIODIC_REPORT}.bpmn"})
+# clock past a Monday or the first of a month, and fetch from upstream platforms at 09:00 and 15:00.
+TIMER_STARTED = frozenset({f"{ProcessId.PERIODIC_REPORT}.bpmn", f"{ProcessId.UPSTREAM_FETCH}.bpmn"})
 
 
 @pytest.fixture

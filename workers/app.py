@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import grpc
-from pyzeebe import ZeebeWorker
+from pyzeebe import ZeebeClient, ZeebeWorker
 
 from workers import (
     classification,
@@ -12,13 +12,18 @@ from workers import (
     dispatch,
     interviews,
     job_log,
+    knowledge_tasks,
     ledger_tasks,
     notifications,
     receptions,
     reporting,
     review_chains,
+    upstream_tasks,
 )
 from workers.classification_policy import load_classification_policy
+from workers.deadline_policy import load_calendar_policy
+from workers.knowledge.policy import load_knowledge_policy
+from workers.knowledge.text import KnowledgeSegmenter
 from workers.ledger.service import Ledger
 from workers.notification_policy import load_notification_policy
 from workers.notify.channels import senders
@@ -27,7 +32,9 @@ from workers.policy import HotlinePolicy
 from workers.report_policy import load_report_policy
 from workers.reports.service import open_reader
 from workers.review_chain_policy import load_review_chain_policy
+from workers.services.calendar import WorkingCalendar
 from workers.settings import Settings
+from workers.upstream_policy import known_categories, load_upstream_policy
 
 
 def _utc_now() -> datetime:
@@ -59,6 +66,8 @@ def create_worker(
     rules = deadlines.load_deadlines(settings.config_dir)
     # One read-only engine on the ledger for the bulletins and the interviews' monthly counts.
     reader = open_reader(settings.ledger_database_url)
+    # Built once: it holds jieba's dictionary, which the knowledge base's writes and searches share.
+    segmenter = KnowledgeSegmenter()
     worker.include_router(
         classification.create_router(
             policy,
@@ -66,6 +75,7 @@ def create_worker(
             options,
             # Repeats are looked for among the ledger's open cases.
             ledger,
+            ledger.knowledge_search(segmenter),
             clock,
         ),
         dispatch.create_router(options, clock),
@@ -84,5 +94,24 @@ def create_worker(
         review_chains.create_router(load_review_chain_policy(settings.config_dir), options),
         receptions.create_router(settings, ledger, options),
         interviews.create_router(reader, rules.timezone, options),
+        upstream_tasks.create_router(
+            settings,
+            load_upstream_policy(settings.config_dir),
+            known_categories(settings.config_dir),
+            WorkingCalendar(load_calendar_policy(settings.config_dir)),
+            rules.timezone,
+            ledger.upstream_store(),
+            # Each new upstream item starts its process on the engine this worker serves.
+            upstream_tasks.engine_starter(ZeebeClient(channel)),
+            options,
+            clock,
+        ),
+        knowledge_tasks.create_router(
+            ledger.knowledge_store(segmenter),
+            load_knowledge_policy(settings.config_dir),
+            rules.timezone,
+            options,
+            clock,
+        ),
     )
     return worker

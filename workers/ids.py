@@ -24,6 +24,10 @@ class ProcessId:
     # Called by the processes above (call activities).
     UNIT_HANDLING: Final = "unit-handling"
     REVIEW_CHAIN: Final = "review-chain"
+    # The knowledge base (知识库): an entry's review, publication and yearly review [seed 002 五].
+    KNOWLEDGE_ENTRY: Final = "knowledge-entry"
+    # Fetches the upstream platforms' items on a timer and starts their processes.
+    UPSTREAM_FETCH: Final = "upstream-fetch"
 
 
 class JobType:
@@ -50,6 +54,21 @@ class JobType:
     # reception schedule checked against config/receptions.toml.
     RECEPTION_ORIGINAL_LEADER: Final = "minsheng.reception.original-leader"
     RECEPTION_PLAN_MONTH: Final = "minsheng.reception.plan-month"
+    # The knowledge base (workers/knowledge_tasks.py): an entry's changes of status and wording,
+    # each recorded in its version history, and when its yearly review is due.
+    KNOWLEDGE_SUBMIT: Final = "minsheng.knowledge.submit"
+    KNOWLEDGE_APPROVE: Final = "minsheng.knowledge.approve"
+    KNOWLEDGE_REJECT: Final = "minsheng.knowledge.reject"
+    KNOWLEDGE_REVISE: Final = "minsheng.knowledge.revise"
+    KNOWLEDGE_PUBLISH: Final = "minsheng.knowledge.publish"
+    KNOWLEDGE_REVIEW_AT: Final = "minsheng.knowledge.review-at"
+    KNOWLEDGE_EXPIRE: Final = "minsheng.knowledge.expire"
+    KNOWLEDGE_WITHDRAW: Final = "minsheng.knowledge.withdraw"
+    # Upstream platforms (workers/upstream_tasks.py): which to fetch from today, one platform's
+    # fetch (starting a process per new item), and an answer posted back to the item's platform.
+    UPSTREAM_PLATFORMS: Final = "minsheng.upstream.platforms"
+    UPSTREAM_FETCH: Final = "minsheng.upstream.fetch"
+    UPSTREAM_POST_ANSWER: Final = "minsheng.upstream.post-answer"
 
 
 class TaskHeader:
@@ -82,6 +101,7 @@ class HotlineTicket:
     RECORD_DETAILS: Final = "RecordDetailsTask"
     DIRECT_ANSWER_GATEWAY: Final = "DirectAnswerGateway"
     RECORD_DIRECT_REPLY: Final = "RecordDirectReplyTask"
+    RECORD_DIRECT_ANSWER: Final = "RecordDirectAnswerTask"
     DISPATCH_JOIN: Final = "DispatchJoinGateway"
     DISPATCH_TICKET: Final = "DispatchTicketTask"
     RECORD_DISPATCHED: Final = "RecordDispatchedTask"
@@ -103,6 +123,9 @@ class HotlineTicket:
     RECORD_CLOSED: Final = "RecordClosedTask"
     ARCHIVE_CASE: Final = "ArchiveCaseTask"
     CASE_CLOSED: Final = "CaseClosedEndEvent"
+    UPSTREAM_ANSWER_GATEWAY: Final = "UpstreamAnswerGateway"
+    POST_UPSTREAM_ANSWER: Final = "PostUpstreamAnswerTask"
+    UPSTREAM_ANSWER_JOIN: Final = "UpstreamAnswerJoinGateway"
 
 
 class UnitHandling:
@@ -354,6 +377,18 @@ class OnlineMessage:
     CLOSE_NOT_ACCEPTED: Final = "CloseNotAcceptedTask"
     NOTIFY_NOT_ACCEPTED: Final = "NotifyNotAcceptedTask"
     NOT_ACCEPTED: Final = "NotAcceptedEndEvent"
+    UPSTREAM_ANSWER_GATEWAY: Final = "UpstreamAnswerGateway"
+    POST_UPSTREAM_ANSWER: Final = "PostUpstreamAnswerTask"
+    UPSTREAM_ANSWER_JOIN: Final = "UpstreamAnswerJoinGateway"
+
+
+class UpstreamFetch:
+    """Element ids of `bpmn/upstream-fetch.bpmn` (上级平台交办件定时下载), for process tests."""
+
+    TIMER_STARTED: Final = "FetchTimerStartEvent"
+    PLATFORMS: Final = "PlatformsTask"
+    FETCH: Final = "FetchTask"
+    FETCHED: Final = "FetchedEndEvent"
 
 
 class MeetingAttendance:
@@ -573,6 +608,30 @@ class OnlineSurveyMessages:
 
     # One answer to the questionnaire, counted while the survey is open.
     ANSWER: Final = "survey-answer"
+
+
+class KnowledgeEntry:
+    """Element ids of `bpmn/knowledge-entry.bpmn` (知识库条目审核发布与年度复核), for process tests
+    and the console."""
+
+    SUBMITTED: Final = "EntrySubmittedStartEvent"
+    SUBMIT_ENTRY: Final = "SubmitEntryTask"
+    LEADER_REVIEW: Final = "LeaderReviewTask"
+    CENTRE_REVIEW: Final = "CentreReviewTask"
+    APPROVE_ENTRY: Final = "ApproveEntryTask"
+    REJECT_ENTRY: Final = "RejectEntryTask"
+    # The submitter revises a rejected entry; the owning unit reviews a published one yearly. Both
+    # end in the same choice: revise and submit again, or withdraw.
+    REVISE_ENTRY: Final = "ReviseEntryTask"
+    SAVE_REVISION: Final = "SaveRevisionTask"
+    PUBLISH_ENTRY: Final = "PublishEntryTask"
+    COMPUTE_REVIEW_AT: Final = "ComputeReviewAtTask"
+    REVIEW_TIMER: Final = "ReviewTimerEvent"
+    ANNUAL_REVIEW: Final = "AnnualReviewTask"
+    EXPIRY_TIMER: Final = "ExpiryTimerEvent"
+    EXPIRE_ENTRY: Final = "ExpireEntryTask"
+    WITHDRAW_ENTRY: Final = "WithdrawEntryTask"
+    WITHDRAWN: Final = "EntryWithdrawnEndEvent"
 
 
 class LeaderReception:

@@ -16,6 +16,17 @@ log = logging.getLogger("workers.jobs")
 _started: dict[int, float] = {}
 
 
+class JobFailure(Exception):
+    """A failure that tells the engine how to retry: after `retry_back_off_ms` (a platform that is
+    down now may be up in a minute), or with `final` not at all, raising an incident with this
+    message at once (retrying a refused request cannot help; a person must act)."""
+
+    def __init__(self, message: str, *, retry_back_off_ms: int = 0, final: bool = False) -> None:
+        super().__init__(message)
+        self.retry_back_off_ms = retry_back_off_ms
+        self.final = final
+
+
 def _describe(job: Job) -> str:
     return f"{job.type} job {job.key} ({job.element_id}, process instance {job.process_instance_key})"
 
@@ -40,5 +51,11 @@ async def failed(error: Exception, job: Job, controller: JobController) -> None:
         log.info("%s: business error %s: %s", _describe(job), error.error_code, error)
         await controller.set_error_status(str(error), error_code=error.error_code)
         return
+    message, back_off_ms = f"{type(error).__name__}: {error}", 0
+    if isinstance(error, JobFailure):
+        message, back_off_ms = str(error), error.retry_back_off_ms
+        if error.final:
+            # pyzeebe fails a job with one retry fewer than it has; left one, it has none after.
+            object.__setattr__(job, "retries", 1)
     log.warning("%s: failed (%d retries left): %s", _describe(job), max(job.retries - 1, 0), error)
-    await controller.set_failure_status(f"{type(error).__name__}: {error}")
+    await controller.set_failure_status(message, retry_back_off_ms=back_off_ms)

@@ -266,6 +266,14 @@ def _cycle(start: str, adds: Mapping[str, tuple[str, ...]]) -> tuple[str, ...] |
     return visit(start)
 
 
+class KnowledgeUpkeepPolicy(_Policy):
+    """The section on the units' upkeep of the knowledge base (知识库维护) [seed 002 五], counted
+    as seed 003 §三.2(3) scores the collection and reporting of its content: per owning unit, the
+    entries submitted, published, expired and overdue for review in the period."""
+
+    label: Annotated[Text, AfterValidator(_sheet_name)]
+
+
 class ReportPolicy(_Policy):
     timezone: TimeZone
     title: Text
@@ -283,6 +291,8 @@ class ReportPolicy(_Policy):
     channels: dict[Key, ChannelPolicy] = Field(default_factory=dict)
     # The heading of a bulletin of communication channels only, which counts no appeals.
     channels_title: Text = "政情民情沟通渠道工作通报"
+    # The knowledge base section of a bulletin of appeals; None: the bulletin has none.
+    knowledge: KnowledgeUpkeepPolicy | None = None
 
     @model_validator(mode="after")
     def _check_references(self) -> Self:
@@ -293,7 +303,9 @@ class ReportPolicy(_Policy):
         ]
         for name, channel in self.channels.items():
             problems.extend(_channel_problems(name, channel.indicators))
+        # Every label names a sheet of the workbook, the knowledge section's too.
         labels = [channel.label for channel in self.channels.values()]
+        labels += [self.knowledge.label] if self.knowledge is not None else []
         problems.extend(
             f"channels: {label!r} labels two channels (it names their sheets)"
             for label in sorted({label for label in labels if labels.count(label) > 1})

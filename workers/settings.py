@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     # Open311 GeoReport v2 (console/open311.py): the API keys of the outside portals that may submit
     # requests, comma-separated; with none, every submission is refused.
     open311_api_keys: SecretStr | None = None
+    # Upstream platforms (config/upstream.toml): each platform's secret by its key, as JSON, e.g.
+    # {"provincial-hotline": "<bearer token>", "email-referral": "<mailbox password>"}.
+    upstream_secrets: dict[str, SecretStr] = {}
 
     @field_validator("ledger_key")
     @classmethod

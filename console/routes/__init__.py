@@ -9,10 +9,12 @@ from console.routes import (
     imports,
     instances,
     intake,
+    knowledge,
     messages,
     open311,
     session,
     tasks,
+    upstream,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -22,6 +24,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     open311.router,
     tasks.router,
     cases.router,
+    knowledge.router,
+    upstream.router,
     messages.router,
     instances.router,
     dashboards.router,

@@ -24,6 +24,8 @@ AUDIT_ACTIONS = {
     "retry-incident": "重试故障",
     "resolve-incident": "解决故障",
     "cancel-instance": "取消流程实例",
+    "submit-knowledge": "提交知识条目",
+    "resolve-quarantine": "处理隔离的上级平台来件",
 }
 Admin = Annotated[Principal, Depends(Allowed(Permission.USERS))]
 

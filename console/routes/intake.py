@@ -11,9 +11,9 @@ import asyncio
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from console import case_lookup
 from console.auth import Allowed, ConsoleDep, CsrfDep, Principal, audit
@@ -31,11 +31,21 @@ from console.messages import messages_of_channel
 from console.open311 import CaseRecord
 from console.pages import render
 from console.policy import Permission
+from workers.classification import PROPOSALS
+from workers.ids import ProcessId
+from workers.knowledge.search import KnowledgeSearch
+from workers.ledger.models import KnowledgeEntry
 from workers.ledger.service import UnknownCase
 
 router = APIRouter()
 
 Operator = Annotated[Principal, Depends(Allowed(Permission.INTAKE))]
+
+# The knowledge base's proposals shown as the operator types: as many as classification proposes,
+# for the channel whose front desk may close a call by citing one (forms/intake.form).
+PROPOSING_CHANNELS = frozenset({ProcessId.HOTLINE_TICKET})
+# Title and content as typed so far; the page sends their start (console/static/js/intake.js).
+MAX_PROPOSAL_QUERY = 1000
 
 # How long a registration waits for the workers to number the case before answering without it.
 REGISTRATION_WAIT_S = 3.0
@@ -67,7 +77,43 @@ async def intake_page(request: Request, console: ConsoleDep, user: Operator, cha
         units=handling_units(console.settings.config_dir),
         choices_of=choices_of,
         now=console.clock().astimezone(console.timezone).strftime("%Y-%m-%dT%H:%M"),
+        proposing=PROPOSING_CHANNELS,
     )
+
+
+@router.get("/intake/knowledge")
+async def knowledge_proposals(
+    console: ConsoleDep, user: Operator, q: Annotated[str, Query(max_length=MAX_PROPOSAL_QUERY)] = ""
+) -> list[dict[str, str]]:
+    """The published entries that best match what the operator has typed so far (首问首接), as
+    the classification step will propose them: at most three, with each one's whole answer."""
+    if not q.strip():
+        return []
+    segmenter = await asyncio.to_thread(console.knowledge_segmenter)
+    search = KnowledgeSearch(console.cases.engine, segmenter)
+    found = await asyncio.to_thread(search.search, q, console.clock(), PROPOSALS)
+    answers = await asyncio.to_thread(_answers, console.cases.engine, [p.number for p in found])
+    return [
+        {
+            "number": p.number,
+            "question": p.question,
+            "snippet": p.snippet,
+            "unit": p.unit,
+            "answer": answers[p.number],
+        }
+        for p in found
+    ]
+
+
+def _answers(engine: Engine, numbers: list[str]) -> dict[str, str]:
+    """The answers of the entries numbered `numbers`, for the page's "查看答复"."""
+    if not numbers:
+        return {}
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(KnowledgeEntry.number, KnowledgeEntry.answer).where(KnowledgeEntry.number.in_(numbers))
+        )
+        return {number: answer for number, answer in rows}
 
 
 @router.post("/api/intake/{channel_id}")

@@ -61,8 +61,8 @@ async def test_a_unit_user_lands_on_the_start_page_with_the_menu_of_their_role(p
     await expect(page).to_have_title("工作台 · 民声诉求办理平台")
     await expect(page.get_by_role("heading", level=1)).to_have_text("工作台")
     await expect(page.locator(".who .role")).to_have_text("承办单位 · 住房城乡建设委")
-    assert await menu_of(page) == ["工作台", "待办任务", "案件查询"], (
-        "a unit's staff work on tasks and read cases only"
+    assert await menu_of(page) == ["工作台", "待办任务", "案件查询", "知识库"], (
+        "a unit's staff work on tasks, read cases and keep their knowledge base entries only"
     )
     # The stylesheet applied (CSP lets the console's own files through): the menu is laid out.
     display = await page.get_by_role("navigation", name="主菜单").evaluate(
@@ -73,7 +73,14 @@ async def test_a_unit_user_lands_on_the_start_page_with_the_menu_of_their_role(p
 
 async def test_each_role_sees_its_own_menu(page_for: PageFor) -> None:
     operator = await page_for("operator")
-    assert await menu_of(operator) == ["工作台", "登记受理", "待办任务", "案件查询"]
+    assert await menu_of(operator) == [
+        "工作台",
+        "登记受理",
+        "待办任务",
+        "案件查询",
+        "知识库",
+        "上级平台隔离区",
+    ]
     supervisor = await page_for("supervisor")
     assert await menu_of(supervisor) == ["工作台", "待办任务", "案件查询", "流程监控", "统计看板", "通报下载"]
     admin = await page_for("admin")

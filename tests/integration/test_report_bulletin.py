@@ -183,6 +183,9 @@ def test_indicators_per_unit_match_the_hand_count(reader: Engine, policy: Report
         "reply-rate": 2 / 3,
         "satisfaction-rate": 1 / 2,
         "resolution-rate": 1 / 2,
+        # Nothing answered at the front desk here (tests/integration/test_report_direct_answers.py).
+        "direct-answer-rate": 0.0,
+        "knowledge-answers": 0,
     }
     assert units["住房城乡建设委"] == {
         "received": 2,
@@ -196,6 +199,8 @@ def test_indicators_per_unit_match_the_hand_count(reader: Engine, policy: Report
         "reply-rate": 1 / 2,
         "satisfaction-rate": 1.0,
         "resolution-rate": 0.0,
+        "direct-answer-rate": 0.0,
+        "knowledge-answers": 0,
     }
     # Nothing completed, answered or visited: those rates have no data, not zero.
     assert units["综合执法局"]["on-time-rate"] is None

@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pytest
 from process_support import *  # noqa: F403
+from process_support import TIMER_STARTED
 
 from engine.testing.handle import EngineHandle
-from workers.ids import ProcessId
 
 # The same process id without timer start events: deployed, it is the latest version.
-_PARKED = f"""<?xml version="1.0" encoding="UTF-8"?>
+_PARKED = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="parked"
     targetNamespace="http://minsheng.test">
-  <bpmn:process id="{ProcessId.PERIODIC_REPORT}" isExecutable="true">
+  <bpmn:process id="{process_id}" isExecutable="true">
     <bpmn:startEvent id="ParkedStartEvent"/>
     <bpmn:endEvent id="ParkedEndEvent"/>
     <bpmn:sequenceFlow id="ParkedFlow" sourceRef="ParkedStartEvent" targetRef="ParkedEndEvent"/>
@@ -36,9 +36,10 @@ async def timer_start_events_parked(
         yield
         return
     client = engine.client()
-    parked = tmp_path / "parked" / f"{ProcessId.PERIODIC_REPORT}.bpmn"
-    parked.parent.mkdir()
-    parked.write_text(_PARKED)
-    await client.deploy_resource(str(parked))
+    (tmp_path / "parked").mkdir()
+    parked = [str(tmp_path / "parked" / name) for name in sorted(TIMER_STARTED)]
+    for path in parked:
+        Path(path).write_text(_PARKED.format(process_id=Path(path).stem))
+    await client.deploy_resource(*parked)
     yield
-    await client.deploy_resource(str(parked))
+    await client.deploy_resource(*parked)

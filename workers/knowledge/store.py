@@ -1,4 +1,4 @@
-"""Writing the knowledge base: create, revise, submit, publish, withdraw, expire. Every write
+"""Writing the knowledge base: create, revise, submit, approve, publish, reject, withdraw, expire. Every write
 raises the entry's version and keeps the new version in the history with who and when, and
 rewrites the entry's segmented words in the same transaction, so search never sees an entry whose
 index disagrees with its text."""
@@ -25,9 +25,12 @@ STATUSES = (DRAFT, IN_REVIEW, PUBLISHED, EXPIRED, WITHDRAWN)
 _ALLOWED_FROM = {
     "revise": {DRAFT, IN_REVIEW, PUBLISHED, EXPIRED, WITHDRAWN},
     "submit": {DRAFT},
+    # The owning unit's leader approves; the entry stays in review until the hotline centre's.
+    "approve": {IN_REVIEW},
     "publish": {IN_REVIEW},
     "reject": {IN_REVIEW},
-    "withdraw": {DRAFT, IN_REVIEW, PUBLISHED},
+    # An expired entry the owning unit finds obsolete at its yearly review is withdrawn for good.
+    "withdraw": {DRAFT, IN_REVIEW, PUBLISHED, EXPIRED},
     "expire": {PUBLISHED},
 }
 
@@ -128,6 +131,9 @@ class KnowledgeStore:
     def submit(self, number: str, actor: str) -> None:
         self._set_status(number, "submit", IN_REVIEW, actor)
 
+    def approve(self, number: str, actor: str) -> None:
+        self._set_status(number, "approve", IN_REVIEW, actor)
+
     def publish(self, number: str, actor: str) -> None:
         self._set_status(number, "publish", PUBLISHED, actor)
 
@@ -145,6 +151,20 @@ class KnowledgeStore:
         with Session(self._engine) as session:
             entry = self._find(session, number)
             return entry.status, entry.version
+
+    def text(self, number: str) -> EntryText:
+        """The entry's current wording, basis and validity."""
+        with Session(self._engine) as session:
+            entry = self._find(session, number)
+            return EntryText(
+                question=entry.question,
+                answer=entry.answer,
+                topic=entry.topic,
+                unit=entry.unit,
+                valid_from=entry.valid_from,
+                valid_until=entry.valid_until,
+                policy_basis=entry.policy_basis,
+            )
 
     def history(self, number: str) -> list[Revision]:
         with Session(self._engine) as session:

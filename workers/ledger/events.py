@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Self, get_args
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -26,6 +27,13 @@ from workers.ids import TaskHeader
 KIND_HEADER = TaskHeader.LEDGER_EVENT
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _blank_as_none(value: object) -> object:
+    """A form's empty field (absent, null or blank) as no value; other text stripped."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
 
 
 class _Input(BaseModel):
@@ -120,9 +128,21 @@ class Escalation(_CaseEvent):
 class Reply(_CaseEvent):
     kind: Literal["reply"]
     unit: str | None = None
-    text: Name
+    # Blank when the front desk cites a knowledge base entry without words of its own: the entry's
+    # answer is then the reply.
+    text: Annotated[str | None, BeforeValidator(_blank_as_none)] = None
     signer: str | None = None
     grade: Literal["A", "B", "C"] | None = None
+    # The knowledge base entry (ZS...) the reply cites (首问首接); it must be published and valid.
+    # Named apart from the intake form's `knowledgeEntry` and given by the recording task's input
+    # mapping only, so that no later reply of the same process picks up a citation left over.
+    cited_entry: Annotated[str | None, BeforeValidator(_blank_as_none)] = None
+
+    @model_validator(mode="after")
+    def _check_text(self) -> Self:
+        if self.text is None and self.cited_entry is None:
+            raise ValueError("a reply needs its text or the citedEntry it cites")
+        return self
 
 
 class Satisfaction(_CaseEvent):

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -325,3 +326,57 @@ class KnowledgeSearchText(Base):
     )
     question_words: Mapped[str] = mapped_column(Text)
     body_words: Mapped[str] = mapped_column(Text)
+
+
+# --- Upstream platforms (workers/upstream/store.py) ---
+
+
+class UpstreamItemRecord(Base):
+    """An item an upstream platform assigned to the city, from its claim to the platform's receipt
+    of our answer. The unique (platform, upstream_id) is the deduplication: an item offered again,
+    in the same fetch or a later one, finds its row and starts nothing new."""
+
+    __tablename__ = "ledger_upstream_items"
+    __table_args__ = (
+        UniqueConstraint("platform", "upstream_id", name="uq_ledger_upstream_items_platform_upstream_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(60))
+    upstream_id: Mapped[str] = mapped_column(String(200))
+    # Set when the process started; a claimed row without one is started on the next fetch.
+    process_instance_key: Mapped[int | None] = mapped_column(BigInteger)
+    case_number: Mapped[str | None] = mapped_column(String(32))
+    fetched_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    receipt_id: Mapped[str | None] = mapped_column(String(200))
+    answer_error: Mapped[str | None] = mapped_column(Text)
+
+
+class UpstreamQuarantine(Base):
+    """An item a platform sent that cannot start a process, with every reason and what exactly
+    arrived, until a person resolves it. While unresolved, an item is kept once per (platform,
+    upstream_id) however often the platform offers it again (a partial unique index)."""
+
+    __tablename__ = "ledger_upstream_quarantine"
+    __table_args__ = (
+        Index(
+            "uq_ledger_upstream_quarantine_unresolved",
+            "platform",
+            "upstream_id",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(60), index=True)
+    upstream_id: Mapped[str | None] = mapped_column(String(200))
+    reasons: Mapped[list[str]]
+    raw: Mapped[Any] = mapped_column(JSON)
+    fetched_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(100))

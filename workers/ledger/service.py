@@ -18,6 +18,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from workers.knowledge.search import KnowledgeSearch
+from workers.knowledge.store import PUBLISHED, KnowledgeStore
+from workers.knowledge.text import KnowledgeSegmenter
 from workers.ledger import events, models
 from workers.ledger.crypto import PersonalDataCipher
 from workers.ledger.database import open_engine
@@ -27,6 +30,7 @@ from workers.ledger.policy import LedgerPolicy, load_ledger_policy
 from workers.ledger.queries import CaseSearch
 from workers.services.repeats import OpenCase
 from workers.settings import Settings, SettingsError, ledger_key_bytes
+from workers.upstream.store import UpstreamStore
 
 # The status of a case from its registration until a diagram records another.
 RECEIVED = "received"
@@ -143,6 +147,19 @@ class Ledger:
     def case_search(self) -> CaseSearch:
         """Searches of this ledger for the console, on the same connections, key and policy."""
         return CaseSearch(self._engine, self._cipher, self._policy.privacy)
+
+    def knowledge_store(self, segmenter: KnowledgeSegmenter) -> KnowledgeStore:
+        """The knowledge base kept in this ledger's database, on the same connections and clock."""
+        return KnowledgeStore(self._engine, segmenter, self._clock)
+
+    def knowledge_search(self, segmenter: KnowledgeSegmenter) -> KnowledgeSearch:
+        """Searches of the published knowledge base in this ledger's database (首问首接)."""
+        return KnowledgeSearch(self._engine, segmenter)
+
+    def upstream_store(self) -> UpstreamStore:
+        """The upstream platforms' items and quarantine in this ledger's database, on the same
+        connections and clock."""
+        return UpstreamStore(self._engine, self._clock)
 
     # -------------------------------------------------------------------------------------- writes
 
@@ -441,7 +458,7 @@ class Ledger:
                         case_id=case.id,
                         recorded_at=now,
                         unit=event.unit or case.lead_unit,
-                        text=event.text,
+                        text=_reply_text(session, event, now),
                         signer=event.signer,
                         grade=event.grade,
                     )
@@ -578,6 +595,28 @@ def _set_case_units(session: Session, case: models.Case) -> None:
         models.CaseUnit(case_id=case.id, unit=unit, role=role, received_at=case.received_at)
         for unit, role in roles.items()
     )
+
+
+def _reply_text(session: Session, reply: events.Reply, now: datetime) -> str:
+    """The operator's own words, else the cited entry's answer; a cited entry is checked either way."""
+    if reply.cited_entry is None:
+        assert reply.text is not None, "events.Reply requires text or citedEntry"
+        return reply.text
+    entry = _citable(session, reply.cited_entry, now)
+    return reply.text or entry.answer
+
+
+def _citable(session: Session, number: str, now: datetime) -> models.KnowledgeEntry:
+    """The knowledge base entry a reply cites: published and valid now, or the reply is refused."""
+    entry = session.scalar(select(models.KnowledgeEntry).where(models.KnowledgeEntry.number == number))
+    if entry is None:
+        raise events.LedgerInputError(f"citedEntry: no knowledge base entry {number}")
+    valid = entry.valid_from <= now and (entry.valid_until is None or entry.valid_until > now)
+    if entry.status != PUBLISHED or not valid:
+        raise events.LedgerInputError(
+            f"citedEntry: {number} is {entry.status}, not a published entry valid now"
+        )
+    return entry
 
 
 def _own_fields(row: models.CaseEvent) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from workers.report_policy import (
     ChannelPolicy,
     DataValue,
     IndicatorPolicy,
+    KnowledgeUpkeepPolicy,
     ReportPolicy,
 )
 from workers.reports import queries
@@ -94,6 +95,25 @@ class ChannelSection:
     activity_labels: Mapping[str, str]
 
 
+# The knowledge section's columns: `queries.knowledge_upkeep`'s counts, in this order.
+KNOWLEDGE_COLUMNS = {
+    "submitted": "报送条目",
+    "published": "发布条目",
+    "expired": "过期条目",
+    "overdue": "逾期未复核",
+}
+
+
+@dataclass(frozen=True)
+class KnowledgeSection:
+    """The units' upkeep of the knowledge base in the period: a row per owning unit with any
+    figure, by `KNOWLEDGE_COLUMNS` key, and the total."""
+
+    policy: KnowledgeUpkeepPolicy
+    rows: tuple[ChannelRow, ...]
+    total: ChannelRow
+
+
 @dataclass(frozen=True)
 class Bulletin:
     policy: ReportPolicy
@@ -110,6 +130,9 @@ class Bulletin:
     # The channels configured (and asked for) that had activities in the period, in config order.
     channels: tuple[ChannelSection, ...]
     notes: tuple[str, ...]
+    # Configured (`[knowledge]`) in a bulletin of appeals only, as the units' upkeep is assessed
+    # with their handling of appeals [seed 002 五]; None also when the period had none.
+    knowledge: KnowledgeSection | None = None
 
     @property
     def counts_appeals(self) -> bool:
@@ -217,6 +240,11 @@ def compile_bulletin(
             if channels is None or name in channels
             if (section := _channel_section(connection, name, channel, window)) is not None
         )
+        knowledge = (
+            _knowledge_section(connection, policy.knowledge, window)
+            if policy.knowledge is not None and window.counts_appeals
+            else None
+        )
 
     total = _row(policy, TOTAL, _total(row.counts for row in units))
     scores = {
@@ -235,7 +263,35 @@ def compile_bulletin(
         grades=_grade_rows(grades),
         express=hot,
         channels=sections,
-        notes=notes + tuple(note for s in sections for note in _channel_notes(s)),
+        notes=notes
+        + tuple(note for s in sections for note in _channel_notes(s))
+        + (_knowledge_notes(knowledge) if knowledge is not None else ()),
+        knowledge=knowledge,
+    )
+
+
+def _knowledge_section(
+    connection: Connection, policy: KnowledgeUpkeepPolicy, window: Window
+) -> KnowledgeSection | None:
+    """None when no entry was submitted, published, expired or overdue in the window, as a channel
+    without activity has no section."""
+    upkeep = queries.knowledge_upkeep(connection, window)
+    if not upkeep:
+        return None
+    rows = [ChannelRow(unit, dict(counts)) for unit, counts in upkeep.items()]
+    # The most entries submitted first, as the upkeep is scored on collecting and reporting them.
+    rows.sort(key=lambda row: (-(row.values["submitted"] or 0), row.name))
+    total = {key: sum(counts[key] for counts in upkeep.values()) for key in KNOWLEDGE_COLUMNS}
+    return KnowledgeSection(policy, tuple(rows), ChannelRow(TOTAL, total))
+
+
+def _knowledge_notes(section: KnowledgeSection) -> tuple[str, ...]:
+    label, columns = section.policy.label, KNOWLEDGE_COLUMNS
+    return (
+        f"{label}：按条目的主管单位统计，依据知识库条目的版本历史；{columns['submitted']}、{columns['published']}、"
+        f"{columns['expired']}为本期内送审、发布、过期的条目数（同一条目多次送审或发布只计一次）。",
+        f"{label}·{columns['overdue']}：有效期在本期内（截至统计时点）届满、届满前未经复核延续的已发布条目数，"
+        "含届满后才延续或撤回的；届满前已撤回的不计。",
     )
 
 

@@ -40,6 +40,15 @@ COUNTS: dict[str, Count] = {
     "resolved": Count(
         "已解决件数", "已答复件中，最近一次答复的办理结果等级属于“已解决”等级的件数", Scope.CASES
     ),
+    "hotline_received": Count("12345热线受理件数", "本期受理的12345热线工单件数", Scope.CASES),
+    "answered_directly": Count(
+        "前台直接答复件数",
+        "本期受理、截至统计截止时在前台直接答复办结（当场答复、三方通话解答或引用知识库答复）的件数",
+        Scope.CASES,
+    ),
+    "answered_from_knowledge": Count(
+        "知识库直接答复件数", "前台直接答复件中，引用知识库条目答复的件数", Scope.CASES
+    ),
     "returns": Count("退单次数", "本期登记的退单次数，计入退单单位", Scope.EVENTS),
     "extensions": Count("延期申请次数", "本期登记的延期申请次数，计入申请单位", Scope.EVENTS),
     "extensions_approved": Count("延期批准次数", "本期登记且获批准的延期申请次数", Scope.EVENTS),

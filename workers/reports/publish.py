@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from workers.reports.bulletin import Bulletin
 from workers.reports.charts import chart_font, draw_chart
-from workers.reports.tables import Kind, Table, channel_tables, shown, tables
+from workers.reports.tables import Kind, Table, channel_tables, knowledge_table, shown, tables
 
 HTML_FILE = "bulletin.html"
 WORKBOOK_FILE = "bulletin.xlsx"
@@ -70,6 +70,7 @@ def publish(bulletin: Bulletin, out_dir: Path, font: Path, compiled_at: datetime
         notes=bulletin.notes,
         tables={table.name: table for table in tabled},
         channel_tables=channel_tables(bulletin),
+        knowledge_table=None if bulletin.knowledge is None else knowledge_table(bulletin.knowledge),
         charts=charts,
         shown=lambda cell, kind: shown(cell, Kind(kind)),
         compiled=f"编制于{compiled_at.astimezone(bulletin.policy.timezone):%Y-%m-%d %H:%M}",

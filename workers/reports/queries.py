@@ -33,6 +33,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     func,
     literal,
     null,
@@ -42,6 +43,8 @@ from sqlalchemy import (
     union_all,
 )
 
+from workers.ids import ProcessId
+from workers.knowledge.store import WITHDRAWN
 from workers.ledger import models
 from workers.report_policy import ChannelPolicy, DataValue, ReportPolicy
 from workers.reports.counts import COUNTS, Scope
@@ -51,6 +54,8 @@ TRANSITIONS = models.StatusTransition.__table__
 REPLIES = models.Reply.__table__
 VISITS = models.Satisfaction.__table__
 ACTIVITIES = models.Activity.__table__
+# The activity hotline-ticket records when its front desk closes a case by a direct answer.
+DIRECT_ANSWER = "direct-answer"
 # Characters of the content that stand in for a missing title in examples.
 _EXAMPLE_LENGTH = 30
 
@@ -143,6 +148,7 @@ def case_counts(
             CASES.c.lead_unit,
             CASES.c.category,
             func.count().label("received"),
+            _sum(CASES.c.channel == ProcessId.HOTLINE_TICKET, "hotline_received"),
             _sum(due_passed, "due_passed"),
             *(_sum(condition, label) for label, condition in zip(matching, conditions.values(), strict=True)),
         )
@@ -206,6 +212,32 @@ def case_counts(
             .group_by(CASES.c.lead_unit, CASES.c.category),
             counts,
         )
+    # Closed at the front desk (首问首接): the diagram records a `direct-answer` activity, with the
+    # knowledge base entry it cited, if any, in its data.
+    cited = _JsonFields(connection.dialect.name).is_text("knowledgeEntry")
+    direct = (
+        select(ACTIVITIES.c.case_id, func.max(case((cited, 1), else_=0)).label("cited"))
+        .where(
+            ACTIVITIES.c.name == DIRECT_ANSWER,
+            ACTIVITIES.c.recorded_at < cutoff,
+            ACTIVITIES.c.case_id.in_(cohort_ids),
+        )
+        .group_by(ACTIVITIES.c.case_id)
+        .subquery()
+    )
+    _grouped(
+        connection,
+        select(
+            CASES.c.lead_unit,
+            CASES.c.category,
+            func.count().label("answered_directly"),
+            func.sum(direct.c.cited).label("answered_from_knowledge"),
+        )
+        .select_from(direct.join(CASES, CASES.c.id == direct.c.case_id))
+        .where(*cohort)
+        .group_by(CASES.c.lead_unit, CASES.c.category),
+        counts,
+    )
     return CaseCounts(
         {key: _derived(group) for key, group in counts.items()},
         {name: sum(group.get(label, 0) for group in counts.values()) for label, name in matching.items()},
@@ -229,6 +261,9 @@ def _derived(primitive: Mapping[str, int]) -> dict[str, int]:
         "visited": get("visited", 0),
         "satisfied": get("satisfied", 0),
         "resolved": get("resolved", 0),
+        "hotline_received": get("hotline_received", 0),
+        "answered_directly": get("answered_directly", 0),
+        "answered_from_knowledge": get("answered_from_knowledge", 0),
     }
     assert derived.keys() == {name for name, count in COUNTS.items() if count.scope is Scope.CASES}
     return derived
@@ -334,6 +369,10 @@ class _JsonFields:
             return func.json_extract(ACTIVITIES.c.data, literal(f"$.{field}", String))
         return ACTIVITIES.c.data.op("->>", return_type=String)(literal(field, String))
 
+    def is_text(self, field: str) -> ColumnElement[bool]:
+        """The field holds text (not null, absent or another type)."""
+        return self._type(field) == ("text" if self.sqlite else "string")
+
     def number(self, field: str) -> ColumnElement[Any]:
         """The field's number; NULL where it holds none."""
         if self.sqlite:
@@ -346,9 +385,7 @@ class _JsonFields:
                 return self._type(field) == ("true" if value else "false")
             return and_(self._type(field) == "boolean", self._text(field) == ("true" if value else "false"))
         if isinstance(value, str):
-            return and_(
-                self._type(field) == ("text" if self.sqlite else "string"), self._text(field) == value
-            )
+            return and_(self.is_text(field), self._text(field) == value)
         return self.number(field) == value
 
 
@@ -395,3 +432,69 @@ def activity_figures(
         for key, value in zip(figures, values, strict=True):
             row[key] += _figure(value)
     return found, labels
+
+
+KNOWLEDGE = models.KnowledgeEntry.__table__
+REVISIONS = models.KnowledgeRevision.__table__
+# The knowledge section's counts of changes in an entry's history, by column.
+KNOWLEDGE_CHANGES = {"submitted": "submit", "published": "publish", "expired": "expire"}
+KnowledgeUpkeep = dict[str, dict[str, int]]
+
+
+def knowledge_upkeep(connection: Connection, window: Window) -> KnowledgeUpkeep:
+    """Per owning unit, the entries submitted, published and expired in the window (each entry
+    once per column however often it changed), and `overdue`: the entries whose validity ran out
+    in the window, before the cutoff, without a renewal in time.
+
+    An entry is overdue when the version in force at the end of its validity is the version that
+    ends then: no revision written by that moment extended it. It must have been published by
+    then (a draft never in use is nobody's overdue review) and not withdrawn. An entry that expired
+    unreviewed counts, and still counts when its unit renews it late."""
+    counts = [
+        func.count(func.distinct(case((REVISIONS.c.change == change, REVISIONS.c.entry_id)))).label(key)
+        for key, change in KNOWLEDGE_CHANGES.items()
+    ]
+    changed = (
+        select(KNOWLEDGE.c.unit, *counts)
+        .join_from(REVISIONS, KNOWLEDGE, REVISIONS.c.entry_id == KNOWLEDGE.c.id)
+        .where(
+            REVISIONS.c.change.in_(sorted(KNOWLEDGE_CHANGES.values())),
+            REVISIONS.c.changed_at >= window.start,
+            REVISIONS.c.changed_at < window.end,
+        )
+        .group_by(KNOWLEDGE.c.unit)
+    )
+    found: KnowledgeUpkeep = {}
+    for unit, *values in connection.execute(changed):
+        found[unit] = {**dict(zip(KNOWLEDGE_CHANGES, values, strict=True)), "overdue": 0}
+
+    ending, later, published = (
+        REVISIONS.alias("ending"),
+        REVISIONS.alias("later"),
+        REVISIONS.alias("published"),
+    )
+    ends = ending.c.valid_until
+    overdue = (
+        select(KNOWLEDGE.c.unit, func.count(func.distinct(ending.c.entry_id)))
+        .join_from(ending, KNOWLEDGE, ending.c.entry_id == KNOWLEDGE.c.id)
+        .where(
+            ends >= window.start,
+            ends < window.cutoff,
+            ending.c.changed_at <= ends,
+            ending.c.status != WITHDRAWN,
+            ~exists().where(
+                later.c.entry_id == ending.c.entry_id,
+                later.c.version > ending.c.version,
+                later.c.changed_at <= ends,
+            ),
+            exists().where(
+                published.c.entry_id == ending.c.entry_id,
+                published.c.change == KNOWLEDGE_CHANGES["published"],
+                published.c.changed_at <= ends,
+            ),
+        )
+        .group_by(KNOWLEDGE.c.unit)
+    )
+    for unit, number in connection.execute(overdue):
+        found.setdefault(unit, dict.fromkeys(KNOWLEDGE_CHANGES, 0))["overdue"] = number
+    return found

@@ -5,7 +5,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from workers.reports.bulletin import NO_DATA, Bulletin, ChannelSection, HotTopic, Row, Value
+from workers.reports.bulletin import (
+    KNOWLEDGE_COLUMNS,
+    NO_DATA,
+    Bulletin,
+    ChannelSection,
+    HotTopic,
+    KnowledgeSection,
+    Row,
+    Value,
+)
 from workers.reports.ranking import Placing
 
 Cell = str | int | float | None
@@ -122,6 +131,18 @@ def _channel_table(section: ChannelSection) -> Table:
     return Table(section.policy.label, section.policy.label, tuple(columns), rows)
 
 
+def knowledge_table(section: KnowledgeSection) -> Table:
+    """The units' upkeep of the knowledge base, and the total (合计) last."""
+    columns = (
+        Column("主管单位", Kind.TEXT),
+        *(Column(label, Kind.COUNT) for label in KNOWLEDGE_COLUMNS.values()),
+    )
+    rows = tuple(
+        (row.name, *(row.values[key] for key in KNOWLEDGE_COLUMNS)) for row in (*section.rows, section.total)
+    )
+    return Table(section.policy.label, section.policy.label, columns, rows)
+
+
 def channel_tables(bulletin: Bulletin) -> tuple[Table, ...]:
     return tuple(_channel_table(section) for section in bulletin.channels)
 
@@ -138,9 +159,11 @@ def tables(bulletin: Bulletin) -> tuple[Table, ...]:
         _topic_table("快报-地区", "民情快报：热点地区", "地区", express.areas),
         _topic_table("快报-关键词", "民情快报：热点关键词", "关键词", express.keywords),
     )
+    knowledge = () if bulletin.knowledge is None else (knowledge_table(bulletin.knowledge),)
     return (
         *(appeals if bulletin.counts_appeals else ()),
         *channel_tables(bulletin),
+        *knowledge,
         Table(
             "指标说明",
             "指标说明",

@@ -1,11 +1,13 @@
 """A unit's user reaches nothing of another unit's case: every route of the console is tried with
-the case's number, its process instance's key, its task's key and its attachment's id, and every
+the case's number, its process instance's key, its task's key and its attachment's id (and the
+unit's knowledge base draft and an upstream item quarantined under the case's number), and every
 search with its number and words. New routes are covered as they are added: the walk reads them
 from the routers, and a path parameter it does not know fails the test until it is taught."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,10 @@ from pyzeebe import ZeebeClient
 from console import routes
 from console.messages import process_messages
 from workers.ids import HotlineTicket, ProcessId, UnitHandling
+from workers.knowledge.store import EntryText, KnowledgeStore
+from workers.knowledge.text import KnowledgeSegmenter
+from workers.upstream.adapter import Rejected
+from workers.upstream.store import UpstreamStore
 
 HOUSING = "住房城乡建设委"
 TITLE = "酒吧噪音扰民"
@@ -24,6 +30,8 @@ NOISE: dict[str, Any] = {
     "content": "楼下酒吧每晚噪音扰民到凌晨，投诉多次仍未解决，请尽快处理",
     "appellant": {"name": "张三", "phone": "13800001111", "address": "铁东区某小区3栋"},
 }
+# The housing commission's knowledge base draft, which no other unit may see until it is published.
+DRAFT_QUESTION = "老旧小区加装电梯补贴标准是多少"
 # Routes that are not about any case, or that end the walker's own session.
 NOT_ABOUT_CASES = {"/login", "/logout", "/favicon.ico"}
 PARAMETER = re.compile(r"\{([a-z_]+)(?::path)?\}")
@@ -55,6 +63,13 @@ async def housing_case(console: ConsoleStack, client: ZeebeClient) -> dict[str, 
     listed = (await owner.get(f"/api/cases/{number}/attachments")).json()
     attachment = listed["items"][0]["id"] if isinstance(listed, dict) else listed[0]["id"]
     await owner.aclose()
+    ledger = console.ledger.case_search().engine
+    draft = KnowledgeStore(ledger, KnowledgeSegmenter()).create(
+        EntryText(DRAFT_QUESTION, "按每台电梯补贴二十万元执行。", "加装电梯", HOUSING, datetime.now(UTC)),
+        "zhujian",
+    )
+    upstream = UpstreamStore(ledger)
+    upstream.quarantine("provincial-hotline", Rejected(upstream_id=number, raw={}, reasons=("缺少诉求内容",)))
     return {
         "number": number,
         "case_number": number,
@@ -65,6 +80,8 @@ async def housing_case(console: ConsoleStack, client: ZeebeClient) -> dict[str, 
         "operation_id": "0",
         "incident_key": "1",
         "message_id": "1",
+        "entry_number": draft,
+        "item_id": str(upstream.quarantined(1)[0].id),
     }
 
 
@@ -98,7 +115,7 @@ def paths(template: str, names: dict[str, str]) -> list[str]:
 
 def leaks(answer: httpx.Response, names: dict[str, str]) -> list[str]:
     text = answer.text
-    return [what for what in (names["number"], TITLE, "现场照片说明") if what in text]
+    return [what for what in (names["number"], TITLE, "现场照片说明", DRAFT_QUESTION) if what in text]
 
 
 async def test_another_units_user_reaches_nothing_of_the_case_by_any_route(
@@ -146,4 +163,5 @@ async def test_another_units_user_reaches_nothing_of_the_case_by_any_route(
     owner = await console.client("zhujian")
     assert names["number"] in (await owner.get(f"/cases/{names['number']}")).text
     assert TITLE in (await owner.get(f"/api/tasks/{names['task']}")).text
+    assert DRAFT_QUESTION in (await owner.get(f"/knowledge/{names['entry_number']}")).text
     await owner.aclose()

@@ -60,3 +60,16 @@ def test_fields_of_a_group_with_a_path_are_read_under_it() -> None:
     assert field_names(schema) == {"contact", "note"}
     assert missing_required(schema, {"contact": {}}) == ["电话"]
     assert missing_required(schema, {"contact": {"phone": "110"}}) == ["备注"]
+
+
+def test_the_front_desk_cites_a_knowledge_base_entry_through_the_intake_form() -> None:
+    intake = form("intake")
+    assert "knowledgeOptions" in referenced_names(intake), "a select's options (valuesKey) are not sent"
+    assert {"knowledgeEntry", "ownAnswer"} <= field_names(intake)
+    assert "knowledgeOptions" not in field_names(intake), "the proposals are the process's, not a field"
+    citing = {"intakeAction": "knowledge", "category": "咨询"}
+    assert missing_required(intake, citing) == ["引用的知识库条目"], "the cited entry is required"
+    assert missing_required(intake, {**citing, "knowledgeEntry": "ZS0000001"}) == [], (
+        "citing an entry needs no answer of the operator's own nor a unit"
+    )
+    assert missing_required(intake, {"intakeAction": "answer", "category": "咨询"}) == ["答复内容"]

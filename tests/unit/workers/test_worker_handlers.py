@@ -1,6 +1,7 @@
 """The handlers as the worker registers them, called directly: the job type, the variables they
 fetch, and the variables they return. Process tests drive the same routers through an engine."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,6 +11,10 @@ from pyzeebe import ZeebeTaskRouter
 from workers import classification, dispatch
 from workers.classification_policy import ClassificationPolicy
 from workers.ids import JobType
+from workers.knowledge.search import KnowledgeSearch
+from workers.knowledge.text import KnowledgeSegmenter
+from workers.ledger.database import open_engine
+from workers.ledger.migrations import migrate
 from workers.policy import HotlinePolicy
 from workers.services.repeats import InMemoryOpenCases, OpenCase
 from workers.settings import Settings
@@ -30,12 +35,25 @@ def open_cases() -> InMemoryOpenCases:
     return InMemoryOpenCases()
 
 
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeSearch]:
+    """An empty knowledge base: the proposals' own tests are tests/integration's."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('ledger') / 'ledger.db'}"
+    migrate(url)
+    engine = open_engine(url)
+    yield KnowledgeSearch(engine, KnowledgeSegmenter())
+    engine.dispose()
+
+
 @pytest.fixture
 def classification_router(
-    policy: HotlinePolicy, classification_rules: ClassificationPolicy, open_cases: InMemoryOpenCases
+    policy: HotlinePolicy,
+    classification_rules: ClassificationPolicy,
+    open_cases: InMemoryOpenCases,
+    knowledge: KnowledgeSearch,
 ) -> ZeebeTaskRouter:
     return classification.create_router(
-        policy, classification_rules, OPTIONS, open_cases, clock=lambda: DISPATCH_TIME
+        policy, classification_rules, OPTIONS, open_cases, knowledge, clock=lambda: DISPATCH_TIME
     )
 
 
@@ -66,6 +84,8 @@ async def test_classify_ticket_returns_the_classification(classification_router:
         "coUnits": [],
         "needsLeaderInstruction": False,
         "repeatOf": None,
+        "knowledgeProposals": [],
+        "knowledgeOptions": [],
     }
     assert variables["categoryConfidence"] > 0.5
 
