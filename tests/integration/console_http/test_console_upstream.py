@@ -77,7 +77,7 @@ async def test_the_centre_sees_the_quarantine_and_marks_an_item_dealt_with(conso
     assert no_token.status_code == 403, "a resolution without the session's CSRF token was taken"
     await centre.aclose()
     log = await (await console.client("admin")).get("/admin/audit")
-    assert "resolve-quarantine" in log.text, "the resolution is not in the audit log"
+    assert "处理隔离的上级平台来件" in log.text, "the resolution is not in the audit log"
 
 
 async def test_an_operator_sees_but_cannot_resolve_and_a_unit_sees_nothing(console: ConsoleStack) -> None:
