@@ -97,6 +97,7 @@ class HotlineTicket:
     TICKET_RECEIVED: Final = "TicketReceivedStartEvent"
     REGISTER_CASE: Final = "RegisterCaseTask"
     CLASSIFY_TICKET: Final = "ClassifyTicketTask"
+    INTAKE_JOIN: Final = "IntakeJoinGateway"
     INTAKE: Final = "IntakeTask"
     RECORD_DETAILS: Final = "RecordDetailsTask"
     DIRECT_ANSWER_GATEWAY: Final = "DirectAnswerGateway"

@@ -140,7 +140,14 @@ async def test_only_a_consultation_is_closed_by_citing_an_entry(
             "leadUnit": variables["leadUnit"],
         },
     )
-    await engine.user_task_at(key, UnitHandling.SIGN_FOR)
+    # Nothing is answered or dispatched on a choice the circular does not allow: the operator decides again.
+    await engine.user_task_at(key, HotlineTicket.INTAKE)
     case = case_of(workers, engine, key)
-    assert history(case, "reply") == [], "a 求助 cited from the knowledge base is dispatched, not answered"
+    assert history(case, "reply") == [], "a 求助 was answered by citing the knowledge base"
     assert activities(case, "direct-answer") == []
+    await engine.complete_user_task(
+        key,
+        HotlineTicket.INTAKE,
+        {"intakeAction": "dispatch", "category": "求助", "leadUnit": variables["leadUnit"]},
+    )
+    await engine.user_task_at(key, UnitHandling.SIGN_FOR)
