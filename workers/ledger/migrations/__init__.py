@@ -17,6 +17,7 @@ from workers.ledger.database import open_engine
 VERSION_TABLE = "ledger_alembic_version"
 # Any constant will do, as long as nothing else in the database takes the same advisory lock.
 _ADVISORY_LOCK = 0x6C6564676572  # "ledger"
+MIGRATION_BUSY_TIMEOUT_MS = 120_000
 
 
 def migrate(url: str) -> None:
@@ -24,10 +25,19 @@ def migrate(url: str) -> None:
     config.set_main_option("script_location", str(Path(__file__).parent))
     engine = open_engine(url)
     try:
-        with engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _ADVISORY_LOCK})
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                # Workers starting together queue here one after the other, the first building every
+                # table: on a loaded machine the last waits longer than an ordinary write ever should.
+                # Set through the driver, since a statement through SQLAlchemy would begin the
+                # (immediate) transaction before it.
+                driver = connection.connection.driver_connection
+                assert driver is not None
+                driver.execute(f"PRAGMA busy_timeout={MIGRATION_BUSY_TIMEOUT_MS}")
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _ADVISORY_LOCK})
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
     finally:
         engine.dispose()
