@@ -1,13 +1,9 @@
 """The pure parts of knowledge search: cutting Chinese into index words and query words, and the
 snippet of an answer shown with a result."""
 
-import logging
 from collections.abc import Iterable
 
-import jieba
-
-# jieba logs its dictionary loading at DEBUG to stderr.
-jieba.setLogLevel(logging.WARNING)
+from workers.services.segment import jieba_dictionary
 
 # Words that say nothing about which entry fits: kept out of the index and of queries, since a
 # query OR-ing "怎么" would match, and have to rank, nearly every entry.
@@ -22,13 +18,11 @@ STOPWORDS = frozenset(_STOPWORDS.split())
 class KnowledgeSegmenter:
     """jieba's search-engine mode, which also yields the shorter words inside a long one
     ("住房公积金" gives "住房", "公积", "公积金", "住房公积金"), so that a question worded with
-    the short word still meets an answer written with the long one. Building one loads jieba's
-    dictionary (about a second), so a process builds it once."""
+    the short word still meets an answer written with the long one. It reads the process's one
+    copy of jieba's dictionary."""
 
-    def __init__(self, user_words: Iterable[str] = ()) -> None:
-        self._tokenizer = jieba.Tokenizer()
-        for word in user_words:
-            self._tokenizer.add_word(word)
+    def __init__(self) -> None:
+        self._tokenizer = jieba_dictionary()
 
     def words(self, text: str) -> list[str]:
         """The content words of `text` in order, repeats kept (they weigh in the ranking), lowercased;

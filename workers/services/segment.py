@@ -9,6 +9,7 @@ import logging
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import jieba
 
@@ -18,6 +19,28 @@ USER_WORD_FREQUENCY = 100_000
 
 # jieba logs its dictionary loading at DEBUG to stderr, which would interleave with CLI output.
 jieba.setLogLevel(logging.WARNING)
+
+
+@cache
+def jieba_dictionary() -> jieba.Tokenizer:
+    """jieba with its own dictionary only, loaded once per process (about a second and a half):
+    every segmenter starts from it, so building one in each worker, console or test costs nothing
+    more. Only read from; a tokenizer that needs more words copies it (`tokenizer_with`)."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def tokenizer_with(user_words: Iterable[str], frequency: int) -> jieba.Tokenizer:
+    """A tokenizer of jieba's dictionary plus `user_words`, made from a copy of the loaded
+    dictionary rather than by reading it again."""
+    shared = jieba_dictionary()
+    tokenizer = jieba.Tokenizer()
+    # jieba's own state after `initialize`: the word frequencies and their sum.
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(shared.FREQ), shared.total, True
+    for word in user_words:
+        tokenizer.add_word(word, frequency)
+    return tokenizer
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +74,10 @@ class Segmented:
 
 
 class Segmenter:
-    """jieba with the jurisdiction's user words; building one loads jieba's dictionary (about a
-    second, cached), so a worker builds it once."""
+    """jieba with the jurisdiction's user words."""
 
     def __init__(self, user_words: Iterable[str], stopwords: Iterable[str]) -> None:
-        self._tokenizer = jieba.Tokenizer()
-        for word in user_words:
-            self._tokenizer.add_word(word, USER_WORD_FREQUENCY)
+        self._tokenizer = tokenizer_with(user_words, USER_WORD_FREQUENCY)
         self._stopwords = frozenset(stopwords)
 
     def segment(self, text: str) -> Segmented:
