@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -40,14 +39,9 @@ class Console:
     cases: CaseSearch
     # The Open311 services (config/open311.toml with the hotline's categories).
     open311: Catalogue
-    _segmenter: KnowledgeSegmenter | None = field(default=None, init=False, repr=False)
-    _segmenter_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def knowledge_segmenter(self) -> KnowledgeSegmenter:
-        """The knowledge base's word cutter, built on first use: loading jieba's dictionary takes
-        about a second, which a console that never searches the knowledge base should not pay at
-        start-up, and which one app pays once. Blocking: call it off the event loop."""
-        with self._segmenter_lock:
-            if self._segmenter is None:
-                self._segmenter = KnowledgeSegmenter()
-            return self._segmenter
+        """The knowledge base's word cutter. The first one loads jieba's dictionary (about a
+        second, once per process), which a console that never searches the knowledge base should
+        not pay at start-up. Blocking: call it off the event loop."""
+        return KnowledgeSegmenter()

@@ -82,11 +82,24 @@ def _number(item: object) -> str | None:
     return str(item["orderNo"]) if isinstance(item, dict) and "orderNo" in item else None
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: FakePlatform
+class JsonHandler(BaseHTTPRequestHandler):
+    """A quiet handler that answers in JSON, for the fake platforms of the tests."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keeps pytest's output to the test's own
+
+    def send_json(self, status: int, body: object) -> None:
+        data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+        self.send_response(status)
+        if data:
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _Handler(JsonHandler):
+    server: FakePlatform
 
     def do_GET(self) -> None:
         if self.path == "/api/v1/orders?status=assigned":
@@ -96,9 +109,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self._failing():
             return
         if self.path == "/api/v1/orders?status=assigned":
-            self._send(200, {"code": 0, "data": {"items": self.server.offered()}})
+            self.send_json(200, {"code": 0, "data": {"items": self.server.offered()}})
         else:
-            self._send(404, {"message": "no such path"})
+            self.send_json(404, {"message": "no such path"})
 
     def do_POST(self) -> None:
         if self._failing():
@@ -106,33 +119,24 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"null")
         parts = self.path.split("/")  # ["", "api", "v1", "orders", id, "ack" | "reply"]
         if len(parts) != 6 or parts[3] != "orders":
-            self._send(404, {"message": "no such path"})
+            self.send_json(404, {"message": "no such path"})
             return
         with self.server.lock:
             if parts[5] == "ack":
                 self.server.acknowledged.append(parts[4])
                 self.server.taken.add(parts[4])
-                self._send(204, None)
+                self.send_json(204, None)
             elif parts[5] == "reply":
                 self.server.answers[parts[4]] = body
-                self._send(200, {"code": 0, "data": {"receiptNo": f"R-{parts[4]}"}})
+                self.send_json(200, {"code": 0, "data": {"receiptNo": f"R-{parts[4]}"}})
             else:
-                self._send(404, {"message": "no such path"})
+                self.send_json(404, {"message": "no such path"})
 
     def _failing(self) -> bool:
         if self.server.mode == "401" or self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            self._send(401, {"message": "令牌无效"})
+            self.send_json(401, {"message": "令牌无效"})
         elif self.server.mode == "503":
-            self._send(503, {"message": "系统维护中"})
+            self.send_json(503, {"message": "系统维护中"})
         else:
             return False
         return True
-
-    def _send(self, status: int, body: object) -> None:
-        data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        if data:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)

@@ -66,7 +66,7 @@ def create_worker(
     rules = deadlines.load_deadlines(settings.config_dir)
     # One read-only engine on the ledger for the bulletins and the interviews' monthly counts.
     reader = open_reader(settings.ledger_database_url)
-    # Built once: it holds jieba's dictionary, which the knowledge base's writes and searches share.
+    # The knowledge base's writes and searches cut words alike.
     segmenter = KnowledgeSegmenter()
     worker.include_router(
         classification.create_router(

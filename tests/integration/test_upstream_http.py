@@ -10,12 +10,13 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from upstream_server import JsonHandler
 
 from workers.upstream.adapter import Answer, UpstreamPlatform, UpstreamRefused, UpstreamUnavailable
 from workers.upstream.http_json import HttpJsonUpstream
@@ -74,19 +75,16 @@ class Upstream(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/api/v1"
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     server: Upstream
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # keeps pytest's output to the test's own
 
     def do_GET(self) -> None:
         if self._failing():
             return
         if self.path == "/api/v1/orders?status=assigned":
-            self._send(200, {"code": 0, "data": {"items": ITEMS}})
+            self.send_json(200, {"code": 0, "data": {"items": ITEMS}})
         else:
-            self._send(404, {"message": "no such path"})
+            self.send_json(404, {"message": "no such path"})
 
     def do_POST(self) -> None:
         if self._failing():
@@ -95,32 +93,32 @@ class Handler(BaseHTTPRequestHandler):
         parts = self.path.split("/")  # ["", "api", "v1", "orders", id, "ack" | "reply"]
         known = {str(item["orderNo"]) for item in ITEMS if isinstance(item, dict) and "orderNo" in item}
         if len(parts) != 6 or parts[3] != "orders" or parts[4] not in known:
-            self._send(404, {"message": f"工单 {parts[4] if len(parts) > 4 else ''} 不存在"})
+            self.send_json(404, {"message": f"工单 {parts[4] if len(parts) > 4 else ''} 不存在"})
             return
         with self.server.lock:
             if parts[5] == "ack":
                 self.server.acknowledged.append(parts[4])
-                self._send(204, None)
+                self.send_json(204, None)
             elif parts[5] == "reply":
                 if not isinstance(body, dict) or not body.get("replyContent"):
-                    self._send(422, {"message": "答复内容不能为空"})
+                    self.send_json(422, {"message": "答复内容不能为空"})
                     return
                 self.server.answers[parts[4]] = body
-                self._send(200, {"code": 0, "data": {"receiptNo": f"R-{parts[4]}"}})
+                self.send_json(200, {"code": 0, "data": {"receiptNo": f"R-{parts[4]}"}})
             else:
-                self._send(404, {"message": "no such path"})
+                self.send_json(404, {"message": "no such path"})
 
     def _failing(self) -> bool:
         mode = self.server.mode
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            self._send(401, {"message": "令牌无效"})
+            self.send_json(401, {"message": "令牌无效"})
         elif mode == "503":
-            self._send(503, {"message": "系统维护中"})
+            self.send_json(503, {"message": "系统维护中"})
         elif mode == "close":
             self.close_connection = True  # no status line at all: the connection just ends
         elif mode == "hang":
             time.sleep(1.5)
-            self._send(200, {"data": {"items": []}})
+            self.send_json(200, {"data": {"items": []}})
         elif mode == "bad-json":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -130,15 +128,6 @@ class Handler(BaseHTTPRequestHandler):
         else:
             return False
         return True
-
-    def _send(self, status: int, body: object) -> None:
-        data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        if data:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
 
 @pytest.fixture

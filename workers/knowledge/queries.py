@@ -10,8 +10,8 @@ from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from workers.knowledge.store import PUBLISHED
-from workers.ledger.models import KnowledgeEntry, KnowledgeRevision
+from workers.knowledge.store import PUBLISHED, Revision, read_history
+from workers.ledger.models import KnowledgeEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +49,6 @@ class EntryPage:
 
 
 @dataclass(frozen=True, slots=True)
-class HistoryRow:
-    version: int
-    change: str
-    status: str
-    actor: str
-    changed_at: datetime
-    question: str
-    answer: str
-    policy_basis: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class EntryDetail:
     number: str
     question: str
@@ -74,7 +62,7 @@ class EntryDetail:
     version: int
     created_at: datetime
     updated_at: datetime
-    history: list[HistoryRow]
+    history: list[Revision]
 
 
 def _visible(reader: Reader) -> list[ColumnElement[bool]]:
@@ -147,11 +135,6 @@ def get_entry(engine: Engine, reader: Reader, number: str) -> EntryDetail | None
         ).one_or_none()
         if entry is None:
             return None
-        revisions = session.scalars(
-            select(KnowledgeRevision)
-            .where(KnowledgeRevision.entry_id == entry.id)
-            .order_by(KnowledgeRevision.version)
-        )
         return EntryDetail(
             number=entry.number,
             question=entry.question,
@@ -165,17 +148,5 @@ def get_entry(engine: Engine, reader: Reader, number: str) -> EntryDetail | None
             version=entry.version,
             created_at=entry.created_at,
             updated_at=entry.updated_at,
-            history=[
-                HistoryRow(
-                    version=row.version,
-                    change=row.change,
-                    status=row.status,
-                    actor=row.actor,
-                    changed_at=row.changed_at,
-                    question=row.question,
-                    answer=row.answer,
-                    policy_basis=row.policy_basis,
-                )
-                for row in revisions
-            ],
+            history=read_history(session, entry.id),
         )

@@ -65,6 +65,30 @@ class Revision:
     changed_at: datetime
 
 
+def read_history(session: Session, entry_id: int) -> list[Revision]:
+    """The entry's versions, oldest first."""
+    rows = session.scalars(
+        select(KnowledgeRevision)
+        .where(KnowledgeRevision.entry_id == entry_id)
+        .order_by(KnowledgeRevision.version)
+    )
+    return [
+        Revision(
+            version=row.version,
+            change=row.change,
+            question=row.question,
+            answer=row.answer,
+            policy_basis=row.policy_basis,
+            valid_from=row.valid_from,
+            valid_until=row.valid_until,
+            status=row.status,
+            actor=row.actor,
+            changed_at=row.changed_at,
+        )
+        for row in rows
+    ]
+
+
 def entry_number(entry_id: int) -> str:
     return f"ZS{entry_id:07d}"
 
@@ -168,27 +192,7 @@ class KnowledgeStore:
 
     def history(self, number: str) -> list[Revision]:
         with Session(self._engine) as session:
-            entry = self._find(session, number)
-            rows = session.scalars(
-                select(KnowledgeRevision)
-                .where(KnowledgeRevision.entry_id == entry.id)
-                .order_by(KnowledgeRevision.version)
-            )
-            return [
-                Revision(
-                    version=row.version,
-                    change=row.change,
-                    question=row.question,
-                    answer=row.answer,
-                    policy_basis=row.policy_basis,
-                    valid_from=row.valid_from,
-                    valid_until=row.valid_until,
-                    status=row.status,
-                    actor=row.actor,
-                    changed_at=row.changed_at,
-                )
-                for row in rows
-            ]
+            return read_history(session, self._find(session, number).id)
 
     def _set_status(self, number: str, change: str, status: str, actor: str) -> None:
         with Session(self._engine) as session, session.begin():
