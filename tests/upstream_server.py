@@ -1,6 +1,7 @@
 """A fake provincial hotline system on 127.0.0.1, speaking `config/upstream.toml`'s
 provincial-hotline dialect: it offers its items until each is acknowledged (as a real platform
-does), records acknowledgements and answers, and can be switched to fail (503, a wrong token).
+does), records acknowledgements and answers (one per answer key, as a platform honouring the
+Idempotency-Key header does), and can be switched to fail (503, a wrong token).
 
 Use as a context manager; `policy()` is the configuration that points at it.
 """
@@ -46,6 +47,8 @@ class FakePlatform(ThreadingHTTPServer):
         self.acknowledged: list[str] = []
         self.taken: set[str | None] = set()
         self.answers: dict[str, Any] = {}
+        # The Idempotency-Key of every answer posted, repeats included.
+        self.answer_keys: list[str | None] = []
         self.lock = threading.Lock()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
@@ -127,7 +130,10 @@ class _Handler(JsonHandler):
                 self.server.taken.add(parts[4])
                 self.send_json(204, None)
             elif parts[5] == "reply":
-                self.server.answers[parts[4]] = body
+                key = self.headers.get("Idempotency-Key")
+                if key is None or key not in self.server.answer_keys:
+                    self.server.answers[parts[4]] = body
+                self.server.answer_keys.append(key)
                 self.send_json(200, {"code": 0, "data": {"receiptNo": f"R-{parts[4]}"}})
             else:
                 self.send_json(404, {"message": "no such path"})

@@ -209,6 +209,9 @@ class HttpJsonPlatform(_Policy):
     items_path: JsonPath = ""
     fields: ItemFields
     answer_fields: AnswerFields
+    # The header that carries an answer's key, so that a platform given the same answer twice (a
+    # job retried after its answer arrived) keeps one; "" for a platform that refuses unknown headers.
+    idempotency_header: str = "Idempotency-Key"
     # The platform's category names → Minsheng's (config/classification.toml); names not listed
     # are taken as they are and must then be Minsheng's own.
     categories: dict[Text, Text] = {}

@@ -25,7 +25,8 @@ from workers.job_log import JobFailure
 from workers.services.calendar import WorkingCalendar
 from workers.settings import Settings, TaskOptions
 from workers.tasks import job_handler
-from workers.upstream.adapter import Answer, UpstreamRefused, UpstreamUnavailable
+from workers.upstream.adapter import UpstreamRefused, UpstreamUnavailable
+from workers.upstream.answering import post_answer_once
 from workers.upstream.intake import Starter, take_in
 from workers.upstream.platforms import open_platform
 from workers.upstream.store import UpstreamStore
@@ -111,19 +112,15 @@ def create_router(
     async def post_answer(
         job: Job, upstreamPlatform: str, upstreamId: str, text: str, unit: str, caseNumber: str | None = None
     ) -> dict[str, Any]:
-        answer = Answer(text=text, answered_at=clock(), unit=unit)
         try:
             async with (
                 _platform_failures(job, policy.retry),
                 open_platform(upstreamPlatform, policy, categories, settings) as upstream,
             ):
-                receipt = await upstream.post_answer(upstreamId, answer)
+                await post_answer_once(upstream, store, upstreamId, text, unit, clock(), caseNumber)
         except JobFailure as failure:
             await asyncio.to_thread(store.record_answer_error, upstreamPlatform, upstreamId, str(failure))
             raise
-        await asyncio.to_thread(
-            store.record_answer, upstreamPlatform, upstreamId, receipt.receipt_id, caseNumber
-        )
         return {}
 
     return router

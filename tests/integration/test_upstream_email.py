@@ -27,6 +27,8 @@ from workers.upstream_policy import EmailPlatform, known_categories, load_upstre
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 KEY = "email-referral"
 SHANGHAI = timezone(timedelta(hours=8))
+# What answer_key gives for some answer; these tests only carry it.
+ANSWER_KEY = "9f2c" * 16
 PROCESSED = "Minsheng/已受理"
 # The processed mailbox's name as IMAP spells it (modified UTF-7), for the test's own look-ups.
 PROCESSED_ON_THE_WIRE = '"Minsheng/&XfJT13QG-"'
@@ -218,7 +220,9 @@ async def test_the_answer_is_a_threaded_reply_to_the_sender(
     platform = upstream(imap_server, smtp_port)
     await platform.acknowledge("utf8-1@example.cn")
     answered_at = datetime(2026, 11, 30, 16, 5, tzinfo=SHANGHAI)
-    answer = Answer(text="路灯已于11月28日修复。", answered_at=answered_at, unit="市城市管理局")
+    answer = Answer(
+        text="路灯已于11月28日修复。", answered_at=answered_at, unit="市城市管理局", key=ANSWER_KEY
+    )
     receipt = await platform.post_answer("utf8-1@example.cn", answer)
     assert len(box.messages) == 1, f"the SMTP server received {len(box.messages)} mails"
     reply = box.messages[0]
@@ -232,6 +236,9 @@ async def test_the_answer_is_a_threaded_reply_to_the_sender(
     assert "路灯已于11月28日修复。" in body and "市城市管理局" in body and "2026-11-30 16:05" in body, body
     assert receipt.upstream_id == "utf8-1@example.cn"
     assert f"<{receipt.receipt_id}>" == reply["Message-ID"], "the receipt is the reply's Message-ID"
+    assert reply["Message-ID"] == f"<{ANSWER_KEY}@example.gov.cn>", (
+        "the same answer sent again should be the same message: its Message-ID is the answer's key"
+    )
 
 
 async def test_an_answer_to_a_mail_that_is_not_there_is_refused(
@@ -239,7 +246,9 @@ async def test_an_answer_to_a_mail_that_is_not_there_is_refused(
     mailbox: tuple[Mailbox, int],  # noqa: F811
 ) -> None:
     box, smtp_port = mailbox
-    answer = Answer(text="答复", answered_at=datetime(2026, 11, 30, tzinfo=SHANGHAI), unit="市政府")
+    answer = Answer(
+        text="答复", answered_at=datetime(2026, 11, 30, tzinfo=SHANGHAI), unit="市政府", key=ANSWER_KEY
+    )
     with pytest.raises(UpstreamRefused, match=re.escape("no mail missing@example.cn to answer")):
         await upstream(imap_server, smtp_port).post_answer("missing@example.cn", answer)
     assert box.messages == []
@@ -263,7 +272,9 @@ def refusing_smtp() -> Iterator[int]:
 
 async def test_smtp_refusal_and_absence_are_told_apart(imap_server: ImapServer, refusing_smtp: int) -> None:  # noqa: F811
     imap_server.append(UTF8_MAIL)
-    answer = Answer(text="答复", answered_at=datetime(2026, 11, 30, tzinfo=SHANGHAI), unit="市政府")
+    answer = Answer(
+        text="答复", answered_at=datetime(2026, 11, 30, tzinfo=SHANGHAI), unit="市政府", key=ANSWER_KEY
+    )
     with pytest.raises(UpstreamRefused, match="550") as refused:
         await upstream(imap_server, refusing_smtp).post_answer("utf8-1@example.cn", answer)
     assert refused.value.status == 550

@@ -25,6 +25,8 @@ from workers.upstream_policy import HttpJsonPlatform, known_categories, load_ups
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 TOKEN = "test-upstream-token-0123456789"
 SHANGHAI = timezone(timedelta(hours=8))
+# What answer_key gives for some answer; these tests only carry it.
+ANSWER_KEY = "9f2c" * 16
 
 GOOD = {
     "orderNo": "HL-001",
@@ -64,6 +66,7 @@ class Upstream(ThreadingHTTPServer):
         self.mode = "ok"
         self.acknowledged: list[str] = []
         self.answers: dict[str, Any] = {}
+        self.answer_keys: list[str | None] = []
         self.lock = threading.Lock()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -104,6 +107,7 @@ class Handler(JsonHandler):
                     self.send_json(422, {"message": "答复内容不能为空"})
                     return
                 self.server.answers[parts[4]] = body
+                self.server.answer_keys.append(self.headers.get("Idempotency-Key"))
                 self.send_json(200, {"code": 0, "data": {"receiptNo": f"R-{parts[4]}"}})
             else:
                 self.send_json(404, {"message": "no such path"})
@@ -206,7 +210,7 @@ async def test_acknowledgement_and_answer_reach_the_server(server: Upstream) -> 
         await platform.acknowledge("HL-001")
         await platform.acknowledge("1002")
         receipt = await platform.post_answer(
-            "HL-001", Answer("路灯已于今日修复。", answered_at, "城市管理局")
+            "HL-001", Answer("路灯已于今日修复。", answered_at, "城市管理局", ANSWER_KEY)
         )
 
     assert server.acknowledged == ["HL-001", "1002"]
@@ -216,15 +220,16 @@ async def test_acknowledgement_and_answer_reach_the_server(server: Upstream) -> 
         "handlingUnit": "城市管理局",
     }
     assert (receipt.upstream_id, receipt.receipt_id) == ("HL-001", "R-HL-001")
+    assert server.answer_keys == [ANSWER_KEY], "the answer's key should travel as its Idempotency-Key"
 
 
 async def test_a_refused_answer_carries_the_servers_message(server: Upstream) -> None:
     answered_at = datetime(2026, 11, 27, 16, 0, tzinfo=SHANGHAI)
     async with upstream(server) as platform:
         with pytest.raises(UpstreamRefused) as empty:
-            await platform.post_answer("HL-001", Answer("", answered_at, "城市管理局"))
+            await platform.post_answer("HL-001", Answer("", answered_at, "城市管理局", ANSWER_KEY))
         with pytest.raises(UpstreamRefused) as unknown:
-            await platform.post_answer("HL-999", Answer("已办结。", answered_at, "城市管理局"))
+            await platform.post_answer("HL-999", Answer("已办结。", answered_at, "城市管理局", ANSWER_KEY))
     assert (empty.value.status, empty.value.message, empty.value.endpoint) == (
         422,
         "答复内容不能为空",
@@ -252,7 +257,7 @@ async def test_a_wrong_token_is_refused_not_retried(server: Upstream) -> None:
 )
 async def test_a_failing_server_is_unavailable(server: Upstream, mode: str, detail: str) -> None:
     server.mode = mode
-    answer = Answer("已办结。", datetime(2026, 11, 27, tzinfo=SHANGHAI), "城市管理局")
+    answer = Answer("已办结。", datetime(2026, 11, 27, tzinfo=SHANGHAI), "城市管理局", ANSWER_KEY)
     async with upstream(server, timeout_s=0.5) as platform:
         with pytest.raises(UpstreamUnavailable) as fetching:
             await platform.fetch_new()

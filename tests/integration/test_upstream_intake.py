@@ -1,10 +1,12 @@
-"""Taking in upstream items (workers/upstream/intake.py) with the real HTTP/JSON adapter against a
-fake provincial hotline system on 127.0.0.1, on a SQLite and a PostgreSQL ledger: every item starts
-exactly one process or is quarantined exactly once, however often it is offered, and an item whose
-start was cut short starts on the next fetch."""
+"""Taking in upstream items (workers/upstream/intake.py) and answering them
+(workers/upstream/answering.py) with the real HTTP/JSON adapter against a fake provincial hotline
+system on 127.0.0.1, on a SQLite and a PostgreSQL ledger: every item starts exactly one process or
+is quarantined exactly once, however often it is offered and however many fetches run at once; an
+item whose start was cut short starts on the next fetch; an answer is posted once."""
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +17,10 @@ from upstream_server import KEY, TOKEN, FakePlatform, order
 from workers.ids import ProcessId
 from workers.ledger.database import open_engine
 from workers.ledger.migrations import migrate
+from workers.upstream.answering import post_answer_once
 from workers.upstream.http_json import HttpJsonUpstream
 from workers.upstream.intake import IntakeCounts, take_in
-from workers.upstream.store import UpstreamStore
+from workers.upstream.store import CLAIM_LEASE, UpstreamStore
 from workers.upstream_policy import known_categories
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -36,12 +39,17 @@ class Starts:
     def __init__(self) -> None:
         self.started: list[tuple[str, dict[str, Any]]] = []
         self.fail_next = False
+        # Run inside the next start, before it returns: another fetch overlapping this one.
+        self.during_next: Callable[[], Awaitable[object]] | None = None
         self._keys = itertools.count(2_251_799_813_685_249)
 
     async def __call__(self, process_id: str, variables: dict[str, Any]) -> int:
         if self.fail_next:
             self.fail_next = False
             raise ConnectionError("the engine went away")
+        if self.during_next is not None:
+            during, self.during_next = self.during_next, None
+            await during()
         self.started.append((process_id, variables))
         return next(self._keys)
 
@@ -49,12 +57,25 @@ class Starts:
         return [variables["upstreamId"] for _, variables in self.started]
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 15, 2, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @pytest.fixture
-def store(database_url: str, tmp_path: Path) -> Iterator[UpstreamStore]:
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[UpstreamStore]:
     url = f"sqlite:///{tmp_path / 'ledger.db'}" if database_url.startswith("sqlite") else database_url
     migrate(url)
     engine = open_engine(url)
-    yield UpstreamStore(engine)
+    yield UpstreamStore(engine, clock)
     engine.dispose()
 
 
@@ -167,3 +188,83 @@ async def test_a_resolved_quarantine_entry_is_kept_apart_from_a_new_offer(store:
         f"the new offer should be listed unresolved first, then the resolved one: {entries}"
     )
     assert store.quarantined_count(unresolved_only=True) == 1, "one entry should be unresolved"
+
+
+async def test_two_fetches_at_once_start_each_item_once(store: UpstreamStore) -> None:
+    starts = Starts()
+    with FakePlatform([order("HL-001"), order("HL-002")]) as server:
+        overlapping: list[IntakeCounts] = []
+
+        async def another_fetch() -> None:
+            overlapping.append(await fetch(server, store, starts))
+
+        # The second fetch runs whole while the first is starting HL-001.
+        starts.during_next = another_fetch
+        first = await fetch(server, store, starts)
+        acknowledged = list(server.acknowledged)
+
+    assert sorted(starts.ids()) == ["HL-001", "HL-002"], (
+        f"each item should start exactly once however the fetches overlap, started {starts.ids()}"
+    )
+    assert overlapping == [IntakeCounts(fetched=2, started=1, duplicates=1)], (
+        f"the overlapping fetch should leave HL-001 to the fetch starting it and start HL-002: {overlapping}"
+    )
+    assert first == IntakeCounts(fetched=2, started=1, duplicates=1), (
+        f"the first fetch should start HL-001 and find HL-002 started: {first}"
+    )
+    assert acknowledged.count("HL-001") == 1, (
+        f"HL-001 should be acknowledged by the fetch that started it, once: {acknowledged}"
+    )
+
+
+async def test_a_claim_left_by_a_crashed_fetch_is_taken_over_after_the_lease(
+    store: UpstreamStore, clock: Clock
+) -> None:
+    # A fetch that died between claiming HL-001 and starting its process leaves its claim behind.
+    store.claim(KEY, "HL-001", "crashed-fetch")
+    starts = Starts()
+    with FakePlatform([order("HL-001")]) as server:
+        clock.now += CLAIM_LEASE - timedelta(seconds=1)
+        within = await fetch(server, store, starts)
+        assert server.acknowledged == [], "an item another fetch may still be starting is not acknowledged"
+        clock.now += timedelta(seconds=2)
+        after = await fetch(server, store, starts)
+        acknowledged = list(server.acknowledged)
+
+    assert within == IntakeCounts(fetched=1, duplicates=1), (
+        f"within the lease the item belongs to the fetch that claimed it: {within}"
+    )
+    assert after == IntakeCounts(fetched=1, started=1), (
+        f"after the lease the next fetch should start it: {after}"
+    )
+    assert starts.ids() == ["HL-001"] and acknowledged == ["HL-001"], (starts.ids(), acknowledged)
+
+
+async def test_an_answer_is_posted_once_however_often_its_job_runs(store: UpstreamStore) -> None:
+    starts = Starts()
+    with FakePlatform([order("HL-001")]) as server:
+        await fetch(server, store, starts)
+        platform = server.platform(CONFIG)
+        async with HttpJsonUpstream(KEY, platform, known_categories(CONFIG), SecretStr(TOKEN)) as upstream:
+            at = datetime(2026, 12, 18, 8, 0, tzinfo=UTC)
+            first = await post_answer_once(
+                upstream, store, "HL-001", "路灯已修复。", "市城市管理局", at, "RX1"
+            )
+            # The job handed out again after its answer arrived (its completion was lost).
+            again = await post_answer_once(
+                upstream, store, "HL-001", "路灯已修复。", "市城市管理局", at, "RX1"
+            )
+            # The appellant was not satisfied: a second, different answer is a new one.
+            second = await post_answer_once(upstream, store, "HL-001", "路灯已更换灯杆。", "市城市管理局", at)
+        keys = list(server.answer_keys)
+        answers = dict(server.answers)
+
+    assert first is not None and first.receipt_id == "R-HL-001", f"the first answer should arrive: {first}"
+    assert again is None, "the same answer, its receipt recorded, should not be posted again"
+    assert second is not None, "a different answer should be posted"
+    assert len(keys) == 2 and keys[0] != keys[1] and None not in keys, (
+        f"two answers, each with its own Idempotency-Key, should have been posted: {keys}"
+    )
+    assert answers["HL-001"]["replyContent"] == "路灯已更换灯杆。", answers
+    item = store.item(KEY, "HL-001")
+    assert item is not None and item.answer_key == keys[1] and item.case_number == "RX1", item

@@ -280,7 +280,7 @@ async def test_an_upstream_message_is_answered_upward_with_its_supervision_repor
     store = workers.upstream_store()
     # Claimed and started as a fetch from an online-message platform would (the fake speaks only
     # the provincial hotline's dialect, which takes answers alike).
-    store.claim(KEY, "LY-001")
+    store.claim(KEY, "LY-001", "test-fetch")
     key = await to_reply_draft(
         engine,
         client,

@@ -344,6 +344,10 @@ class UpstreamItemRecord(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     platform: Mapped[str] = mapped_column(String(60))
     upstream_id: Mapped[str] = mapped_column(String(200))
+    # The fetch starting the item and since when; a claim older than the lease is stale (its fetch
+    # died between claim and start) and the next fetch may take the item over.
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    claimed_at: Mapped[datetime | None]
     # Set when the process started; a claimed row without one is started on the next fetch.
     process_instance_key: Mapped[int | None] = mapped_column(BigInteger)
     case_number: Mapped[str | None] = mapped_column(String(32))
@@ -352,6 +356,8 @@ class UpstreamItemRecord(Base):
     acknowledged_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
     receipt_id: Mapped[str | None] = mapped_column(String(200))
+    # What was answered (workers/upstream/adapter.py answer_key): the same answer is posted once.
+    answer_key: Mapped[str | None] = mapped_column(String(64))
     answer_error: Mapped[str | None] = mapped_column(Text)
 
 

@@ -6,6 +6,7 @@ unknown category, a malformed date) comes back as `Rejected` with its reasons in
 the caller keeps it in a quarantine list, so nothing is dropped and nothing starts half-filled.
 """
 
+import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -142,11 +143,21 @@ class Fetched:
 
 @dataclass(frozen=True)
 class Answer:
-    """The government's reviewed reply to an item."""
+    """The government's reviewed reply to an item. `key` names this answer to this item (see
+    `answer_key`): a platform that receives it twice, from a job retried after its answer arrived,
+    can tell it is the same answer."""
 
     text: str
     answered_at: datetime
     unit: str
+    key: str
+
+
+def answer_key(platform: str, upstream_id: str, text: str, unit: str) -> str:
+    """The same for the same answer by the same unit to the same item, whenever it is posted; a
+    second, different answer (after the appellant was unsatisfied) has another."""
+    parts = (platform, upstream_id, unit, text)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from datetime import datetime
 from email import message_from_bytes
 from email.header import decode_header
 from email.message import EmailMessage, Message
-from email.utils import format_datetime, make_msgid, parseaddr, parsedate_to_datetime
+from email.utils import format_datetime, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 from types import TracebackType
 from typing import Any, NoReturn, Self
@@ -407,7 +407,8 @@ class EmailUpstream:
         reply["To"] = to
         reply["Subject"] = f"答复：{title}"
         reply["Date"] = format_datetime(answer.answered_at)
-        reply["Message-ID"] = make_msgid(domain=policy.from_address.rpartition("@")[2])
+        # Named by the answer's key, so the same answer sent twice is one message to the mailbox.
+        reply["Message-ID"] = f"<{answer.key}@{policy.from_address.rpartition('@')[2]}>"
         if _UID_ID.fullmatch(upstream_id) is None:
             reply["In-Reply-To"] = f"<{upstream_id}>"
             reply["References"] = " ".join(

@@ -116,7 +116,12 @@ class HttpJsonUpstream:
         _put(payload, names.unit, answer.unit)
         if names.upstream_id is not None:
             _put(payload, names.upstream_id, upstream_id)
-        body = await self._call("post_answer", self._policy.endpoints.post_answer, upstream_id, payload)
+        headers = {}
+        if self._policy.idempotency_header:
+            headers[self._policy.idempotency_header] = answer.key
+        body = await self._call(
+            "post_answer", self._policy.endpoints.post_answer, upstream_id, payload, headers
+        )
         receipt = _MISSING if names.receipt_id is None else _at(body, names.receipt_id)
         receipt_id = None if receipt is _MISSING or receipt is None else str(receipt)
         return Receipt(upstream_id=upstream_id, receipt_id=receipt_id, raw=body)
@@ -135,12 +140,17 @@ class HttpJsonUpstream:
         return accept(self._key, fields, raw, self._categories, self._timezone)
 
     async def _call(
-        self, endpoint: str, where: Endpoint, upstream_id: str | None = None, payload: object = None
+        self,
+        endpoint: str,
+        where: Endpoint,
+        upstream_id: str | None = None,
+        payload: object = None,
+        headers: Mapping[str, str] | None = None,
     ) -> object:
         path = where.path if upstream_id is None else where.path.format(upstream_id=upstream_id)
         url = self._policy.base_url + path
         try:
-            response = await self._client.request(where.method, url, json=payload)
+            response = await self._client.request(where.method, url, json=payload, headers=headers)
         except httpx.TimeoutException as error:
             raise UpstreamUnavailable(self._key, endpoint, f"timed out: {type(error).__name__}") from error
         except httpx.TransportError as error:

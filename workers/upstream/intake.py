@@ -5,10 +5,11 @@ Order matters for what survives a crash. The item's row is claimed first, the pr
 the row marked started, and only then is the item acknowledged upstream: an item whose start was
 cut short is still unacknowledged, so the platform offers it again and the next fetch starts it;
 one started but not acknowledged is offered again, acknowledged by the next fetch and not started
-twice.
+twice. An item another fetch holds the claim of is left to that fetch, acknowledgement included.
 """
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,9 @@ UPSTREAM_ID = "upstreamId"
 @dataclass(frozen=True, slots=True)
 class IntakeCounts:
     """Of one fetch: `fetched` items offered (accepted and rejected), `started` processes,
-    `duplicates` offers that started or kept nothing new (an item already started, offered twice in
-    the fetch, or already in quarantine), `quarantined` items newly kept for a person."""
+    `duplicates` offers that started or kept nothing new (an item already started or being started
+    by another fetch, offered twice in the fetch, or already in quarantine), `quarantined` items
+    newly kept for a person."""
 
     fetched: int = 0
     started: int = 0
@@ -70,6 +72,7 @@ async def take_in(
     UpstreamUnavailable / UpstreamRefused (of the fetch or of an acknowledgement) and the engine's
     errors; what was done before stays done, and the next call picks up the rest."""
     fetched = await platform.fetch_new()
+    token = str(uuid.uuid4())
     started = duplicates = quarantined = 0
     for rejected in fetched.rejected:
         if await asyncio.to_thread(store.quarantine, platform.name, rejected):
@@ -78,11 +81,18 @@ async def take_in(
             duplicates += 1
     acknowledged: set[str] = set()
     for item in fetched.items:
-        claim = await asyncio.to_thread(store.claim, platform.name, item.upstream_id)
+        claim = await asyncio.to_thread(store.claim, platform.name, item.upstream_id, token)
         if claim.started:
             duplicates += 1
+        elif claim.claim_token != token:
+            duplicates += 1
+            continue
         else:
-            key = await start(process, start_variables(process, item))
+            try:
+                key = await start(process, start_variables(process, item))
+            except BaseException:
+                await asyncio.to_thread(store.release, platform.name, item.upstream_id, token)
+                raise
             await asyncio.to_thread(store.mark_started, platform.name, item.upstream_id, key)
             started += 1
         # An item offered again was not taken as acknowledged, whatever we recorded: say so again,

@@ -1,22 +1,27 @@
 """What the city did with upstream items: claimed, started, acknowledged, answered; and the
 quarantine of items that could not start a process, until a person resolves them.
 
-The unique (platform, upstream id) row is claimed before the process starts and marked started
-after, so an item offered twice starts once, and an item whose start was cut short (a crash between
-claim and start) is still unstarted the next time the platform offers it, and starts then.
+The unique (platform, upstream id) row is claimed by one fetch before the process starts and marked
+started after, so an item offered twice starts once, even to two fetches running at once. An item
+whose start was cut short (a crash between claim and start) is still unstarted the next time the
+platform offers it, and starts then: a failed start gives its claim back at once, a crashed one's
+claim goes stale after CLAIM_LEASE.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workers.ledger.models import UpstreamItemRecord, UpstreamQuarantine
 from workers.upstream.adapter import Rejected
+
+# Starting one process takes milliseconds; a claim this old belongs to a fetch that died.
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 class QuarantineNotFound(LookupError):
@@ -27,6 +32,7 @@ class QuarantineNotFound(LookupError):
 class TrackedItem:
     platform: str
     upstream_id: str
+    claim_token: str | None
     process_instance_key: int | None
     case_number: str | None
     fetched_at: datetime
@@ -34,6 +40,7 @@ class TrackedItem:
     acknowledged_at: datetime | None
     answered_at: datetime | None
     receipt_id: str | None
+    answer_key: str | None
     answer_error: str | None
 
     @property
@@ -61,6 +68,7 @@ def _tracked(row: UpstreamItemRecord) -> TrackedItem:
     return TrackedItem(
         platform=row.platform,
         upstream_id=row.upstream_id,
+        claim_token=row.claim_token,
         process_instance_key=row.process_instance_key,
         case_number=row.case_number,
         fetched_at=row.fetched_at,
@@ -68,6 +76,7 @@ def _tracked(row: UpstreamItemRecord) -> TrackedItem:
         acknowledged_at=row.acknowledged_at,
         answered_at=row.answered_at,
         receipt_id=row.receipt_id,
+        answer_key=row.answer_key,
         answer_error=row.answer_error,
     )
 
@@ -100,22 +109,60 @@ class UpstreamStore:
 
     # --- items ---
 
-    def claim(self, platform: str, upstream_id: str) -> TrackedItem:
-        """The item's row, inserted if this is its first offer. The caller starts a process only if
-        the returned item is not `started`."""
+    def claim(self, platform: str, upstream_id: str, token: str) -> TrackedItem:
+        """The item's row, inserted if this is its first offer, claimed for the fetch `token` unless
+        it is started or another fetch's claim is fresh. The caller starts a process only if the
+        returned item is not `started` and its `claim_token` is `token`."""
+        now = self._clock()
         with Session(self._engine) as session, session.begin():
             row = self._find(session, platform, upstream_id)
             if row is None:
                 try:
                     with session.begin_nested():
                         row = UpstreamItemRecord(
-                            platform=platform, upstream_id=upstream_id, fetched_at=self._clock()
+                            platform=platform,
+                            upstream_id=upstream_id,
+                            fetched_at=now,
+                            claim_token=token,
+                            claimed_at=now,
                         )
                         session.add(row)
+                    return _tracked(row)
                 except IntegrityError:
-                    # Another fetch claimed it between our look and our insert.
+                    # Another fetch inserted it between our look and our insert.
                     row = self._get(session, platform, upstream_id)
+            if row.started_at is None and row.claim_token != token:
+                # One conditional write, so that of two fetches only one wins a stale or free claim.
+                session.execute(
+                    update(UpstreamItemRecord)
+                    .where(
+                        UpstreamItemRecord.id == row.id,
+                        UpstreamItemRecord.started_at.is_(None),
+                        or_(
+                            UpstreamItemRecord.claimed_at.is_(None),
+                            UpstreamItemRecord.claimed_at < now - CLAIM_LEASE,
+                        ),
+                    )
+                    .values(claim_token=token, claimed_at=now),
+                    execution_options={"synchronize_session": False},
+                )
+                session.refresh(row)
             return _tracked(row)
+
+    def release(self, platform: str, upstream_id: str, token: str) -> None:
+        """Give back the claim of fetch `token` on an item it failed to start, so the next fetch
+        need not wait out the lease."""
+        with Session(self._engine) as session, session.begin():
+            session.execute(
+                update(UpstreamItemRecord)
+                .where(
+                    UpstreamItemRecord.platform == platform,
+                    UpstreamItemRecord.upstream_id == upstream_id,
+                    UpstreamItemRecord.claim_token == token,
+                    UpstreamItemRecord.started_at.is_(None),
+                )
+                .values(claim_token=None, claimed_at=None)
+            )
 
     def mark_started(self, platform: str, upstream_id: str, process_instance_key: int) -> None:
         with Session(self._engine) as session, session.begin():
@@ -128,12 +175,18 @@ class UpstreamStore:
             self._get(session, platform, upstream_id).acknowledged_at = self._clock()
 
     def record_answer(
-        self, platform: str, upstream_id: str, receipt_id: str | None, case_number: str | None = None
+        self,
+        platform: str,
+        upstream_id: str,
+        answer_key: str,
+        receipt_id: str | None,
+        case_number: str | None = None,
     ) -> None:
-        """The platform confirmed our answer; clears an earlier attempt's error."""
+        """The platform confirmed the answer `answer_key`; clears an earlier attempt's error."""
         with Session(self._engine) as session, session.begin():
             row = self._get(session, platform, upstream_id)
             row.answered_at = self._clock()
+            row.answer_key = answer_key
             row.receipt_id = receipt_id
             row.answer_error = None
             if case_number is not None:
