@@ -31,7 +31,7 @@ run: install
 	$(PY) -m minsheng.run --gateway-address $(GATEWAY)
 
 test: install
-	MINSHENG_TEST_POSTGRES_URL=$$(bash scripts/test-postgres.sh) $(PY) -m pytest
+	MINSHENG_TEST_POSTGRES_URL=$$(bash scripts/test-postgres.sh) $(PY) -m pytest -n auto --dist loadfile
 
 lint: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
