@@ -1,5 +1,5 @@
 """`minsheng`: deploy diagrams and forms, start process instances, publish messages; compute
-deadlines.
+deadlines; check the working-day calendar.
 
 It talks to the gateway in `ZEEBE_ADDRESS` with the same settings as the workers, so the same
 commands work against the embedded engine and a Camunda 8 cluster.
@@ -10,6 +10,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,14 @@ from minsheng.report import add_parser as add_report_parser
 from minsheng.report import report
 from minsheng.status import load_view, render
 from workers.classification_policy import load_classification_policy
+from workers.deadline_policy import load_calendar_policy, load_deadline_policy
 from workers.deadlines import load_deadlines
 from workers.knowledge.seed import SeedError
 from workers.policy import PolicyError
 from workers.reports.charts import MissingFontError
 from workers.reports.periods import PeriodError
 from workers.services.appeal import AppealClassifier
-from workers.services.calendar import UncoveredYearError
+from workers.services.calendar import UncoveredYearError, WorkingCalendar, running_out_warning
 from workers.services.deadlines import DeadlineError, iso
 from workers.settings import Settings, SettingsError, create_channel, load_settings
 
@@ -175,6 +177,35 @@ def schedule(args: argparse.Namespace) -> list[str]:
     return [f"{variable:<{width}}{iso(instant)}" for variable, instant in dates.items()]
 
 
+def calendar(args: argparse.Namespace) -> tuple[list[str], bool]:
+    """The lines `minsheng calendar` prints, and whether the calendar runs out within the policy's
+    look-ahead: the years it covers and when it runs out, from the policy in MINSHENG_CONFIG_DIR."""
+    config_dir = load_settings().config_dir
+    working_calendar = WorkingCalendar(load_calendar_policy(config_dir))
+    today = args.today or datetime.now(load_deadline_policy(config_dir).timezone).date()
+    first_uncovered_day = working_calendar.first_uncovered_day(today)
+    lines = [
+        f"covered     {year_spans(working_calendar.covered_years())}",
+        f"runs out    {first_uncovered_day.isoformat()} ({(first_uncovered_day - today).days} days "
+        f"after {today.isoformat()}; warned {working_calendar.warn_days_ahead} days ahead)",
+    ]
+    running_out = working_calendar.runs_out_soon(today) is not None
+    if running_out:
+        lines.append(f"warning     {running_out_warning(first_uncovered_day)}")
+    return lines, running_out
+
+
+def year_spans(years: Sequence[int]) -> str:
+    """Years in order as runs: "2004-2026, 2028"."""
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and spans[-1][1] == year - 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(first) if first == last else f"{first}-{last}" for first, last in spans)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="minsheng", description="Work with Minsheng's processes on a Zeebe gateway (ZEEBE_ADDRESS)."
@@ -274,6 +305,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schedule_parser.set_defaults(run=None)
 
+    calendar_parser = commands.add_parser(
+        "calendar",
+        help="print the years the working-day calendar covers and warn when it runs out soon",
+        description="Check the working-day calendar (chinesecalendar and calendar.toml in "
+        "MINSHENG_CONFIG_DIR, default: config): the years it covers, and a warning when it runs out "
+        "within its warn_days_ahead.",
+    )
+    calendar_parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit with status 1 when the calendar runs out within warn_days_ahead (for monitoring)",
+    )
+    calendar_parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        metavar="DATE",
+        help="the day to look ahead from, YYYY-MM-DD (default: today in the jurisdiction's time zone)",
+    )
+    calendar_parser.set_defaults(run=None)
+
     classify_parser = commands.add_parser(
         "classify",
         help="classify appeals given as JSON lines (no gateway needed)",
@@ -319,6 +370,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         except InputError as error:
             return fail(args, str(error))
         return 0
+    if args.command == "calendar":
+        try:
+            lines, running_out = calendar(args)
+        except (SettingsError, PolicyError) as error:
+            return fail(args, str(error), status=2)
+        print("\n".join(lines))
+        return 1 if running_out and args.check else 0
     if args.command == "knowledge":
         try:
             print("\n".join(knowledge(args)))

@@ -1,7 +1,8 @@
 """The worker that serves every Minsheng job type, as `python -m workers` and process tests run it."""
 
+import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import grpc
 from pyzeebe import ZeebeClient, ZeebeWorker
@@ -32,13 +33,23 @@ from workers.policy import HotlinePolicy
 from workers.report_policy import load_report_policy
 from workers.reports.service import open_reader
 from workers.review_chain_policy import load_review_chain_policy
-from workers.services.calendar import WorkingCalendar
+from workers.services.calendar import WorkingCalendar, running_out_warning
 from workers.settings import Settings
 from workers.upstream_policy import known_categories, load_upstream_policy
+
+logger = logging.getLogger("workers")
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def warn_if_calendar_runs_out(calendar: WorkingCalendar, today: date) -> None:
+    """Say at start-up, in the log the operators watch, what the first failing deadline would
+    otherwise say weeks later as an incident."""
+    first_uncovered_day = calendar.runs_out_soon(today)
+    if first_uncovered_day is not None:
+        logger.warning(running_out_warning(first_uncovered_day))
 
 
 def create_worker(
@@ -64,6 +75,8 @@ def create_worker(
     options = settings.task_options()
     # Loaded here from MINSHENG_CONFIG_DIR, so that a mistake in the files stops the start-up.
     rules = deadlines.load_deadlines(settings.config_dir)
+    calendar = WorkingCalendar(load_calendar_policy(settings.config_dir))
+    warn_if_calendar_runs_out(calendar, clock().astimezone(rules.timezone).date())
     # One read-only engine on the ledger for the bulletins and the interviews' monthly counts.
     reader = open_reader(settings.ledger_database_url)
     # The knowledge base's writes and searches cut words alike.
@@ -98,7 +111,7 @@ def create_worker(
             settings,
             load_upstream_policy(settings.config_dir),
             known_categories(settings.config_dir),
-            WorkingCalendar(load_calendar_policy(settings.config_dir)),
+            calendar,
             rules.timezone,
             ledger.upstream_store(),
             # Each new upstream item starts its process on the engine this worker serves.

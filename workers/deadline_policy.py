@@ -205,6 +205,10 @@ class CalendarPolicy(_Policy):
     """`config/calendar.toml`: official schedules that `chinesecalendar` does not know (yet)."""
 
     years: dict[int, YearCalendar] = Field(default_factory=dict)
+    # How many days ahead the console, `minsheng calendar` and the workers' start-up warn that the
+    # calendar runs out: at least the longest time limit, so the warning comes before the first
+    # deadline that cannot be computed.
+    warn_days_ahead: Count = 60
 
     @model_validator(mode="after")
     def _check_years(self) -> Self:

@@ -24,6 +24,7 @@ from console.security import (
     needs_rehash,
     verify_password,
 )
+from workers.deadline_policy import CALENDAR_POLICY_FILE
 from workers.ledger.queries import CaseQuery
 
 router = APIRouter()
@@ -126,8 +127,20 @@ async def home(request: Request, console: ConsoleDep, user: PrincipalDep) -> Res
         label = "本单位超期案件" if isinstance(scope, str) else "超期案件"
         href = "/cases?overdue=1"
         tiles.append({"id": "cases-overdue", "label": label, "count": count, "href": href, "due": "overdue"})
+    # Those who watch the live processes, where a deadline the calendar cannot count would fail as
+    # an incident, learn before the first one that the next year's holidays must be added.
+    calendar_end = None
+    if user.may(Permission.INSTANCES):
+        calendar_end = console.calendar.runs_out_soon(console.clock().astimezone(console.timezone).date())
     return render(
-        request, user, "home.html", messages=messages, tiles=tiles, may_intake=user.may(Permission.INTAKE)
+        request,
+        user,
+        "home.html",
+        messages=messages,
+        tiles=tiles,
+        may_intake=user.may(Permission.INTAKE),
+        calendar_end=calendar_end,
+        calendar_file=console.settings.config_dir / CALENDAR_POLICY_FILE,
     )
 
 
