@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
 import jinja2
 from pydantic import AwareDatetime, BeforeValidator, StringConstraints, ValidationError, field_validator
@@ -66,6 +66,12 @@ class NotificationRequest(_Input):
     decision: Literal["approved", "rejected"] | None = None
     new_due_at: AwareDatetime | None = None
     extension_refusal_reason: str | None = None
+    # A step due before an event (radio-chase: the preparation or the leading official's report),
+    # how its due time is counted ("上线前3个工作日"), and the broadcast itself; the event's case has
+    # no due date of its own, and the template formats the times.
+    step_due_at: AwareDatetime | None = None
+    step_rule: str | None = None
+    broadcast_at: AwareDatetime | None = None
     # Reply to the appellant, or copied to the roles of `copy_to`.
     text: str | None = None
     signer: str | None = None
@@ -134,6 +140,8 @@ class Templates:
         )
         self._environment.filters["datetime"] = lambda moment: local_time(moment, policy)
         self._environment.filters["unit_name"] = lambda unit: unit_name(unit, policy)
+        self._environment.filters["role_name"] = lambda role: role_name(role, policy)
+        self._environment.globals["fail"] = _fail
 
     def render(self, event: str, context: Mapping[str, Any]) -> Rendered:
         template = self._environment.get_template(f"{event}.j2")
@@ -161,6 +169,22 @@ def local_time(moment: datetime, policy: NotificationPolicy) -> str:
 def unit_name(unit: str, policy: NotificationPolicy) -> str:
     contact = policy.units.get(unit)
     return unit if contact is None or contact.name is None else contact.name
+
+
+def role_name(role: str, policy: NotificationPolicy) -> str:
+    """The name of a role of `[roles]` that a template names, e.g. the office an appellant asks."""
+    contact = policy.roles.get(role)
+    if contact is None:
+        raise NotificationInputError(
+            f"roles.{role}: the notification templates name this role, "
+            f"but {NOTIFICATION_POLICY_FILE} has no such role"
+        )
+    return contact.name or role
+
+
+def _fail(message: str) -> NoReturn:
+    """For a template that meets a case it has no wording for, rather than print a wrong one."""
+    raise NotificationInputError(message)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from workers.ids import TaskHeader
+from workers.ids import ProcessId, TaskHeader
 from workers.ledger.masking import Appellant
 from workers.ledger.service import CaseView
 from workers.notification_policy import Channel, Event, NotificationPolicy, load_notification_policy
@@ -216,15 +216,17 @@ def test_the_appellant_hears_why_the_appeal_is_not_accepted(
     policy: NotificationPolicy, templates: Templates
 ) -> None:
     # [seed 001 第三条㈡]: the reason goes to the appellant; the centre's inbox shows it masked.
-    composed = compose(policy, templates, request(Event.NOT_ACCEPTED), case_view(), ALL_CHANNELS)
+    message = case_view(channel="online-message")
+    composed = compose(policy, templates, request(Event.NOT_ACCEPTED), message, ALL_CHANNELS)
     (sms,) = composed.messages
     assert sms.channel == Channel.SMS and sms.to == APPELLANT.phone
     assert sms.text == (
-        "【民声12345】欧阳娜娜您好，您的诉求RX2025-000042不予受理，理由：已进入诉讼程序。如有疑问请拨打12345。"
+        "【民声12345】欧阳娜娜您好，您的留言RX2025-000042不予受理，理由：已进入诉讼程序。"
+        "如有疑问，请拨打12345热线并提供留言编号。"
     )
     (post,) = composed.posts
     assert post.recipient_role == "hotline-centre"
-    assert post.subject == "您的诉求RX2025-000042不予受理告知"
+    assert post.subject == "您的留言RX2025-000042不予受理告知"
     assert "欧阳**您好" in post.body and "不予受理理由：已进入诉讼程序" in post.body
 
 
@@ -354,15 +356,168 @@ def test_a_bulletin_names_the_units_praised_and_criticised(
     assert "予以批评：第6名 市城市管理综合行政执法局" in body
 
 
+# What a dispatch notice hands the unit, for every channel that opens cases (`case.channel`).
+DISPATCHES = {
+    "hotline-ticket": "12345热线派发工单一件",
+    "online-message": "网上留言（市长信箱）转办事项一件",
+    "deputy-suggestion": "人大代表建议交办一件",
+    "forum-post": "网络发言人论坛帖转办一件",
+    "periodic-report": "民情快报督办事项一件",
+    "meeting-attendance": "市民列席常务会议事项一件",
+    "weibo-release": "12345热线官方微博信息发布事项一件",
+    "online-interview": "在线访谈事项一件",
+    "online-survey": "在线调查事项一件",
+    "leader-reception": "领导接访信访事项交办一件",
+    "radio-hotline": "《政风行风热线》直播中未当场解答的问题转办一件",
+}
+
+
+def test_every_channel_that_opens_cases_has_its_dispatch_wording() -> None:
+    called = {
+        ProcessId.UNIT_HANDLING,
+        ProcessId.REVIEW_CHAIN,
+        ProcessId.KNOWLEDGE_ENTRY,
+        ProcessId.UPSTREAM_FETCH,
+    }
+    channels = {value for name, value in vars(ProcessId).items() if name.isupper()} - called
+    assert set(DISPATCHES) == channels, "a channel was added or removed: name its wording in _channel.j2"
+
+
+@pytest.mark.parametrize(("channel", "dispatch"), DISPATCHES.items())
 def test_a_dispatch_notice_names_the_channel_of_the_case(
+    policy: NotificationPolicy, templates: Templates, channel: str, dispatch: str
+) -> None:
+    case = case_view(channel=channel, category=None)
+    post = compose(policy, templates, request(Event.DISPATCHED), case, ALL_CHANNELS).posts[0]
+    assert f"{dispatch}，请按时办理并答复。" in post.body, f"{channel}'s dispatch notice reads: {post.body}"
+
+
+def test_a_proposal_is_dispatched_as_a_proposal(policy: NotificationPolicy, templates: Templates) -> None:
+    case = case_view(channel="deputy-suggestion", category="政协提案")
+    post = compose(policy, templates, request(Event.DISPATCHED), case, ALL_CHANNELS).posts[0]
+    assert "政协提案交办一件" in post.body, post.body
+
+
+def test_a_case_of_a_channel_without_wording_fails_naming_the_channel(
     policy: NotificationPolicy, templates: Templates
 ) -> None:
-    forum = compose(
-        policy, templates, request(Event.DISPATCHED), case_view(channel="forum-post"), ALL_CHANNELS
+    case = case_view(channel="letters")
+    with pytest.raises(NotificationInputError, match=r"_channel\.j2: no wording for channel letters"):
+        compose(policy, templates, request(Event.DISPATCHED), case, ALL_CHANNELS)
+
+
+# Whom the appellant of each channel that answers them is told to ask, and whether that is 12345.
+CONTACTS = {
+    ("hotline-ticket", None): ("如有疑问，请拨打12345热线并提供工单编号。", True),
+    ("online-message", None): ("如有疑问，请拨打12345热线并提供留言编号。", True),
+    ("deputy-suggestion", "人大代表建议"): (
+        "如对答复有意见，请在代表意见反馈表中注明，或与市环境保护局、市人大常委会代表工作委员会联系。",
+        False,
+    ),
+    ("deputy-suggestion", "政协提案"): (
+        "如对答复有意见，请在委员意见反馈表中注明，或与市环境保护局、市政协提案委员会联系。",
+        False,
+    ),
+    ("forum-post", None): ("如有疑问，请在原帖跟帖，或与市网络发言人办公室联系并提供帖子编号。", False),
+    ("leader-reception", None): ("如有疑问，请向市信访局人民来访接待中心咨询并提供编号。", False),
+    ("radio-hotline", None): ("如有疑问，请联系市政府纠风办或《政风行风热线》节目组并提供编号。", False),
+}
+
+
+@pytest.mark.parametrize(("channel", "category"), CONTACTS, ids=lambda value: value or "")
+@pytest.mark.parametrize("event", [Event.REPLY, Event.NOT_ACCEPTED])
+def test_the_appellant_is_told_whom_to_ask_for_their_channel(
+    policy: NotificationPolicy, templates: Templates, event: Event, channel: str, category: str | None
+) -> None:
+    contact, hotline = CONTACTS[channel, category]
+    case = case_view(channel=channel, category=category)
+    composed = compose(policy, templates, request(event, unit="环保局"), case, ALL_CHANNELS)
+    (sms,) = [m for m in composed.messages if m.to == APPELLANT.phone]
+    (post,) = [post for post in composed.posts if post.recipient_role == "hotline-centre"]
+    for text in (sms.text.removeprefix(policy.sms_signature), post.body):
+        assert text.endswith(contact), f"a {event} on {channel} should end {contact!r}: {text}"
+        assert hotline or "12345" not in text, f"a {event} on {channel} sends the appellant to 12345: {text}"
+
+
+@pytest.mark.parametrize(
+    "channel", ["meeting-attendance", "weibo-release", "online-interview", "online-survey"]
+)
+def test_a_reply_on_a_channel_without_appellants_fails_naming_it(
+    policy: NotificationPolicy, templates: Templates, channel: str
+) -> None:
+    with pytest.raises(NotificationInputError, match=f"appellants of channel {channel} have nobody to ask"):
+        compose(policy, templates, request(Event.REPLY), case_view(channel=channel), ALL_CHANNELS)
+
+
+@pytest.mark.parametrize(("channel", "category"), CONTACTS, ids=lambda value: value or "")
+@pytest.mark.parametrize(
+    "config", [CONFIG, *sorted((CONFIG / "jurisdictions").iterdir())], ids=lambda p: p.name
+)
+def test_every_jurisdiction_has_the_offices_appellants_are_sent_to(
+    config: Path, channel: str, category: str | None
+) -> None:
+    policy = load_notification_policy(config)
+    case = case_view(channel=channel, category=category)
+    for event in (Event.REPLY, Event.SURVEY, Event.NOT_ACCEPTED):
+        compose(policy, Templates(policy), request(event), case, ALL_CHANNELS)
+
+
+def test_an_office_missing_from_the_roles_is_named(policy: NotificationPolicy) -> None:
+    roles = {name: contact for name, contact in policy.roles.items() if name != "ethics-office"}
+    without = policy.model_copy(update={"roles": roles})
+    case = case_view(channel="radio-hotline")
+    with pytest.raises(
+        NotificationInputError, match=r"roles\.ethics-office: .* notifications\.toml has no such role"
+    ):
+        compose(without, Templates(without), request(Event.REPLY), case, ALL_CHANNELS)
+
+
+@pytest.mark.parametrize(
+    ("channel", "thanks"),
+    [
+        ("hotline-ticket", "感谢您对12345热线工作的支持！"),
+        ("radio-hotline", "感谢您对《政风行风热线》工作的支持！"),
+    ],
+)
+def test_a_survey_thanks_the_appellant_for_their_channel(
+    policy: NotificationPolicy, templates: Templates, channel: str, thanks: str
+) -> None:
+    composed = compose(policy, templates, request(Event.SURVEY), case_view(channel=channel), ALL_CHANNELS)
+    (sms,) = composed.messages
+    assert sms.subject.endswith("满意度回访") and "12345" not in sms.text.removeprefix(policy.sms_signature)
+    body = templates.render(Event.SURVEY, {"case": case_view(channel=channel)}).body
+    assert body.endswith(thanks), body
+
+
+def test_a_radio_chase_gives_the_steps_due_time_and_the_broadcasts(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    # [seed 003 §十一.3(1)]: the preparation is due at the end of the third working day before.
+    chase = notification_request(
+        {
+            TaskHeader.NOTIFICATION_EVENT: "radio-chase",
+            "reason": "上线准备材料逾期未报送",
+            "stepRule": "上线前3个工作日",
+        },
+        {
+            "caseNumber": "ZF2026-000001",
+            "stepDueAt": "2026-11-09T16:00:00Z",
+            "broadcastAt": "2026-11-12T09:00:00+08:00",
+        },
     )
-    hotline = compose(policy, templates, request(Event.DISPATCHED), case_view(), ALL_CHANNELS)
-    assert "网络发言人论坛帖转办一件" in forum.posts[0].body
-    assert "12345热线派发工单一件" in hotline.posts[0].body
+    case = case_view(
+        case_number="ZF2026-000001", channel="radio-hotline", appellant=Appellant(None, None, None, False)
+    )
+    posts = compose(policy, templates, chase, case, ALL_CHANNELS).posts
+    assert posts and all(
+        "报送时限：2026年11月9日 24:00（上线前3个工作日）；上线直播时间：2026年11月12日 09:00" in post.body
+        for post in posts
+    ), [post.body for post in posts]
+    undated = notification_request(
+        {TaskHeader.NOTIFICATION_EVENT: "radio-chase", "reason": "x"}, {"caseNumber": "ZF2026-000001"}
+    )
+    with pytest.raises(NotificationInputError, match=r"template radio-chase\.j2: 'step_due_at' is undefined"):
+        compose(policy, templates, undated, case, ALL_CHANNELS)
 
 
 def test_a_reply_may_be_copied_to_the_cases_co_units_too(
@@ -385,3 +540,28 @@ def test_a_reminder_about_one_co_unit_goes_to_that_unit_only(
     assert [post.recipient_unit for post in everyone.posts] == ["综合执法局", "民政局"]
     one = compose(policy, templates, request(Event.CO_UNIT_REMINDER, unit="民政局"), case, ALL_CHANNELS)
     assert [post.recipient_unit for post in one.posts] == ["民政局"]
+
+
+@pytest.mark.parametrize(
+    ("channel", "urged"),
+    [
+        ("hotline-ticket", "请抓紧办理，按时答复诉求人。"),
+        ("deputy-suggestion", "请抓紧办理，按时答复代表。"),
+        ("radio-hotline", "请抓紧办理，按时答复问题反映人。"),
+        # The interview's plan is chased from its unit, which answers nobody for it.
+        ("online-interview", "请抓紧办理。"),
+    ],
+)
+def test_a_reminder_names_whom_the_unit_answers(
+    policy: NotificationPolicy, templates: Templates, channel: str, urged: str
+) -> None:
+    case = case_view(channel=channel, category=None)
+    (post,) = compose(policy, templates, request(Event.REMINDER), case, ALL_CHANNELS).posts
+    assert f"即将到期，{urged}" in post.body, f"a reminder on {channel} reads: {post.body}"
+
+
+def test_a_deputy_is_answered_on_what_they_proposed(policy: NotificationPolicy, templates: Templates) -> None:
+    case = case_view(channel="deputy-suggestion", category="政协提案", title="关于加快老旧小区改造的提案")
+    reply = templates.render(Event.REPLY, {"case": case, "text": "已列入明年改造计划。"})
+    assert reply.subject == "您的提案RX2025-000042已办理答复", reply.subject
+    assert "您提出的“关于加快老旧小区改造的提案”（编号RX2025-000042）" in reply.body, reply.body
