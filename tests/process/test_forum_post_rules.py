@@ -63,7 +63,11 @@ async def test_a_post_is_registered_classified_and_dispatched_to_the_unit_of_its
         True,
     )
     assert case.due_at == local("2026-11-26 00:00"), "the reply is due at the end of the 5th working day"
-    assert any("派单" in subject for subject in subjects(workers, unit(UNIT)))
+    notices = [m.body for m in workers.inbox(unit(UNIT)) if m.subject.startswith("【派单】")]
+    assert len(notices) == 1, f"the unit got {len(notices)} dispatch notices, not one"
+    assert "2026年11月25日 24:00" in notices[0], (
+        f"the notice does not name the reply's due date:\n{notices[0]}"
+    )
     task = await engine.user_task_at(key, ForumPost.FIRST_RESPONSE)
     assert task.candidate_groups == (UNIT,)
 

@@ -76,6 +76,16 @@ async def reply(
     await engine.user_task_at(key, HotlineTicket.CALLBACK)
 
 
+def dispatch_notices(ledger: Ledger, engine: EngineHandle, key: int, unit_name: str) -> list[str]:
+    """The bodies of the dispatch notices (【派单】) of ticket `key` in `unit_name`'s inbox."""
+    number = engine.instance(key).variables["caseNumber"]
+    return [
+        message.body
+        for message in ledger.inbox(unit(unit_name))
+        if message.case_number == number and message.subject.startswith("【派单】")
+    ]
+
+
 async def ask_for_extension(engine: EngineHandle, key: int) -> None:
     await engine.complete_user_task(key, UnitHandling.HANDLING_REPLY, {"handlingAction": "extension"})
     await engine.complete_user_task(
@@ -162,6 +172,21 @@ async def test_a_dispatched_order_goes_to_its_first_responsible_unit_the_same_da
     assert list(task.candidate_groups) == ["环保局"]
 
 
+async def test_the_dispatch_notice_tells_the_lead_and_co_units_the_handling_deadline(
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger
+) -> None:
+    # Dispatched Friday 25 September, a complaint is due at the end of Thursday 29 October (see the
+    # twentieth-working-day scenario below); the notice is sent once the deadline is recorded.
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key, coUnits=["住房城乡建设委"])
+    for unit_name in ("环保局", "住房城乡建设委"):
+        notices = dispatch_notices(workers, engine, key, unit_name)
+        assert len(notices) == 1, f"{unit_name} got {len(notices)} dispatch notices, not one"
+        assert "2026年10月29日 24:00" in notices[0], (
+            f"{unit_name}'s dispatch notice does not name the handling deadline:\n{notices[0]}"
+        )
+
+
 # --------------------------------------------------------------------------- sign-for [002 二]
 
 
@@ -236,7 +261,11 @@ async def test_a_unit_returns_an_order_outside_its_duties_and_the_centre_redispa
     case = case_of(workers, engine, key)
     assert [(r["unit"], r["reason"]) for r in history(case, "return")] == [("环保局", reason)]
     assert case.lead_unit == "综合执法局"
-    assert any(s.startswith("【派单】") for s in subjects(workers, unit("综合执法局")))
+    notices = dispatch_notices(workers, engine, key, "综合执法局")
+    assert len(notices) == 1, f"the new unit got {len(notices)} dispatch notices, not one"
+    assert "2026年10月30日 24:00" in notices[0], (
+        f"the new unit's dispatch notice does not name its own deadline:\n{notices[0]}"
+    )
     await engine.complete_user_task(
         key,
         UnitHandling.SIGN_FOR,

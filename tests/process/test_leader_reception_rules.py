@@ -152,7 +152,9 @@ async def test_minutes_are_taken_and_the_case_is_assigned_with_the_sixty_day_lim
     task = await engine.user_task_at(key, LeaderReception.HANDLING_OPINION)
     assert task.candidate_groups == (UNIT,)
     assert instant(task.due_date) == local("2026-11-17 00:00")
-    assert any("派单" in subject for subject in subjects(workers, unit(UNIT))), "the unit is told of the case"
+    notices = [m.body for m in workers.inbox(unit(UNIT)) if m.subject.startswith("【派单】")]
+    assert len(notices) == 1, f"the unit got {len(notices)} dispatch notices, not one"
+    assert "2026年11月16日 24:00" in notices[0], f"the notice does not name the 60-day limit:\n{notices[0]}"
 
 
 async def test_a_unit_late_with_its_opinion_is_reminded_and_then_supervised_by_the_petition_office(

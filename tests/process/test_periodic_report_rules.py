@@ -262,7 +262,10 @@ async def test_express_items_are_dispatched_to_their_units_and_answered_within_f
     moved = workers.view_case(wages, SUPERVISION)
     assert (moved.lead_unit, moved.status, moved.due_at) == ("民政局", "express-dispatched", due)
     for name in ("环保局", "民政局"):
-        assert any("派单" in s for s in subjects(workers, unit(name)))
+        notices = [m.body for m in workers.inbox(unit(name)) if m.subject.startswith("【派单】")]
+        assert any("2026年11月30日 24:00" in notice for notice in notices), (
+            f"{name} has no dispatch notice naming the express item's five working days: {notices}"
+        )
 
     await engine.driver.complete_user_task(
         tasks["环保局"].key,
