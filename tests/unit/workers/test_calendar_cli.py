@@ -22,6 +22,13 @@ def shipped_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MINSHENG_CONFIG_DIR", str(SHIPPED_CONFIG))
 
 
+@pytest.fixture
+def calendar_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config directory of its own whose calendar.toml the test writes."""
+    monkeypatch.setenv("MINSHENG_CONFIG_DIR", str(tmp_path))
+    return tmp_path / CALENDAR_POLICY_FILE
+
+
 def test_near_the_year_end_it_warns_and_check_fails(capsys: pytest.CaptureFixture[str]) -> None:
     status, lines, _ = calendar(capsys, "--today", "2026-12-01")
     assert status == 0, "without --check the warning must not fail the command"
@@ -46,10 +53,9 @@ def test_far_from_the_year_end_it_only_lists_the_years(capsys: pytest.CaptureFix
 
 
 def test_a_configured_year_is_listed_and_silences_the_warning(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], calendar_file: Path
 ) -> None:
-    (tmp_path / CALENDAR_POLICY_FILE).write_text("[years.2028]\n[years.2027]\n", encoding="utf-8")
-    monkeypatch.setenv("MINSHENG_CONFIG_DIR", str(tmp_path))
+    calendar_file.write_text("[years.2028]\n[years.2027]\n", encoding="utf-8")
     status, lines, _ = calendar(capsys, "--today", "2026-12-01", "--check")
     assert status == 0
     assert lines == [
@@ -59,20 +65,16 @@ def test_a_configured_year_is_listed_and_silences_the_warning(
 
 
 def test_a_wrong_policy_file_stops_it_by_name(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], calendar_file: Path
 ) -> None:
-    (tmp_path / CALENDAR_POLICY_FILE).write_text("warn_days_ahead = -1\n", encoding="utf-8")
-    monkeypatch.setenv("MINSHENG_CONFIG_DIR", str(tmp_path))
+    calendar_file.write_text("warn_days_ahead = -1\n", encoding="utf-8")
     status, _, err = calendar(capsys, "--check")
     assert status == 2
     assert "warn_days_ahead: must be a positive integer, got -1" in err, err
 
 
-def test_a_gap_in_the_covered_years_shows(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / CALENDAR_POLICY_FILE).write_text("warn_days_ahead = 40\n[years.2028]\n", encoding="utf-8")
-    monkeypatch.setenv("MINSHENG_CONFIG_DIR", str(tmp_path))
+def test_a_gap_in_the_covered_years_shows(capsys: pytest.CaptureFixture[str], calendar_file: Path) -> None:
+    calendar_file.write_text("warn_days_ahead = 40\n[years.2028]\n", encoding="utf-8")
     status, lines, _ = calendar(capsys, "--today", "2026-12-01", "--check")
     assert status == 1, "--check passed although 2027 is missing between 2026 and 2028"
     assert lines[:2] == [
