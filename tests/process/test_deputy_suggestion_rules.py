@@ -12,7 +12,19 @@ from typing import Any
 
 import pytest
 from pyzeebe import ZeebeClient
-from scenario import SHANGHAI, SUPERVISION, after, case_of, history, instant, local, move_to, subjects, unit
+from scenario import (
+    SHANGHAI,
+    SUPERVISION,
+    after,
+    case_of,
+    dispatch_notices,
+    history,
+    instant,
+    local,
+    move_to,
+    subjects,
+    unit,
+)
 
 from engine.runtime.entities import UserTask
 from engine.testing.handle import EngineHandle
@@ -153,11 +165,11 @@ async def test_items_assigned_at_the_joint_meeting_are_registered_and_due_in_thr
     assert suggestion.due_at.astimezone(SHANGHAI) == local("2026-06-11 00:00")
     assert history(suggestion, "deadline")[0]["reason"] == "交办会集中交办，3个月内办结"
     assert suggestion.appellant.name == "王代表" and suggestion.status == "received"
-    notices = [m.body for m in workers.inbox(unit(LEAD)) if m.subject.startswith("【派单】")]
+    notices = dispatch_notices(workers, LEAD)
     assert len(notices) == 2, f"the lead unit got {len(notices)} dispatch notices for the two items"
     for notice in notices:
         assert "2026年6月10日 24:00" in notice, f"the notice does not name the three months' limit:\n{notice}"
-    assert [s for s in subjects(workers, unit("环保局")) if s.startswith("【派单】")], "co-units hear of it"
+    assert dispatch_notices(workers, "环保局"), "co-units hear of it"
 
 
 @pytest.mark.usefixtures("workers")

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from pyzeebe import ZeebeClient
-from scenario import LEADERS, after, case_of, history, local, move_to, subjects, unit
+from scenario import LEADERS, after, case_of, dispatch_notices, history, local, move_to, subjects, unit
 
 from engine.testing.handle import EngineHandle
 from workers.ids import ForumPost, ProcessId
@@ -63,7 +63,7 @@ async def test_a_post_is_registered_classified_and_dispatched_to_the_unit_of_its
         True,
     )
     assert case.due_at == local("2026-11-26 00:00"), "the reply is due at the end of the 5th working day"
-    notices = [m.body for m in workers.inbox(unit(UNIT)) if m.subject.startswith("【派单】")]
+    notices = dispatch_notices(workers, UNIT)
     assert len(notices) == 1, f"the unit got {len(notices)} dispatch notices, not one"
     assert "2026年11月25日 24:00" in notices[0], (
         f"the notice does not name the reply's due date:\n{notices[0]}"

@@ -9,8 +9,9 @@ make-up working days (国务院办公厅 2026 schedule, as chinesecalendar has i
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
-import pytest
+from process_support import REPOSITORY
 from pyzeebe import ZeebeClient
 from scenario import (
     CENTRE,
@@ -18,6 +19,7 @@ from scenario import (
     SUPERVISION,
     after,
     case_of,
+    dispatch_notices,
     dispatch_ticket,
     history,
     local,
@@ -31,6 +33,10 @@ from scenario import (
 from engine.testing.handle import EngineHandle
 from workers.ids import HotlineTicket, UnitHandling
 from workers.ledger.service import Ledger
+from workers.report_policy import load_report_policy
+from workers.reports.bulletin import compile_bulletin
+from workers.reports.periods import parse_period
+from workers.reports.service import open_reader
 
 NOISE = {
     "title": "酒吧噪音扰民",
@@ -76,14 +82,23 @@ async def reply(
     await engine.user_task_at(key, HotlineTicket.CALLBACK)
 
 
-def dispatch_notices(ledger: Ledger, engine: EngineHandle, key: int, unit_name: str) -> list[str]:
-    """The bodies of the dispatch notices (【派单】) of ticket `key` in `unit_name`'s inbox."""
-    number = engine.instance(key).variables["caseNumber"]
-    return [
-        message.body
-        for message in ledger.inbox(unit(unit_name))
-        if message.case_number == number and message.subject.startswith("【派单】")
-    ]
+def bulletin_escalations(tmp_path: Path, month: str, at: datetime) -> dict[str, object]:
+    """The bulletin's 督办 indicator (escalations) per unit for `month`, from the workers' ledger."""
+    reader = open_reader(f"sqlite:///{tmp_path / 'ledger.db'}")
+    try:
+        bulletin = compile_bulletin(
+            reader, load_report_policy(REPOSITORY / "config"), parse_period("monthly", month), at
+        )
+    finally:
+        reader.dispose()
+    return {row.name: dict(row.values)["escalations"] for row in bulletin.units}
+
+
+async def return_order(engine: EngineHandle, key: int, reason: str) -> None:
+    await engine.complete_user_task(key, UnitHandling.SIGN_FOR, {"signAction": "return"})
+    await engine.complete_user_task(
+        key, UnitHandling.RETURN_REQUEST, {"returnReason": reason, "returnSigner": "王局长"}
+    )
 
 
 async def ask_for_extension(engine: EngineHandle, key: int) -> None:
@@ -180,7 +195,7 @@ async def test_the_dispatch_notice_tells_the_lead_and_co_units_the_handling_dead
     key = await receive_ticket(engine, client, NOISE)
     await dispatch_ticket(engine, key, coUnits=["住房城乡建设委"])
     for unit_name in ("环保局", "住房城乡建设委"):
-        notices = dispatch_notices(workers, engine, key, unit_name)
+        notices = dispatch_notices(workers, unit_name, case_of(workers, engine, key).case_number)
         assert len(notices) == 1, f"{unit_name} got {len(notices)} dispatch notices, not one"
         assert "2026年10月29日 24:00" in notices[0], (
             f"{unit_name}'s dispatch notice does not name the handling deadline:\n{notices[0]}"
@@ -251,7 +266,11 @@ async def test_a_unit_returns_an_order_outside_its_duties_and_the_centre_redispa
     assert engine.instance(key).variables["returnReason"] == reason
     assert any(s.startswith("【退单】") for s in subjects(workers, CENTRE))
     move_to(engine, local("2026-09-28 09:00"))
-    await engine.complete_user_task(key, HotlineTicket.REDISPATCH, {"leadUnit": "综合执法局", "coUnits": []})
+    await engine.complete_user_task(
+        key,
+        HotlineTicket.REDISPATCH,
+        {"returnDecision": "redispatch", "leadUnit": "综合执法局", "coUnits": []},
+    )
     task = await engine.user_task_at(key, UnitHandling.SIGN_FOR)
     assert list(task.candidate_groups) == ["综合执法局"], "the new unit signs for the order"
     child = task.process_instance_key
@@ -261,7 +280,7 @@ async def test_a_unit_returns_an_order_outside_its_duties_and_the_centre_redispa
     case = case_of(workers, engine, key)
     assert [(r["unit"], r["reason"]) for r in history(case, "return")] == [("环保局", reason)]
     assert case.lead_unit == "综合执法局"
-    notices = dispatch_notices(workers, engine, key, "综合执法局")
+    notices = dispatch_notices(workers, "综合执法局", case_of(workers, engine, key).case_number)
     assert len(notices) == 1, f"the new unit got {len(notices)} dispatch notices, not one"
     assert "2026年10月30日 24:00" in notices[0], (
         f"the new unit's dispatch notice does not name its own deadline:\n{notices[0]}"
@@ -272,6 +291,63 @@ async def test_a_unit_returns_an_order_outside_its_duties_and_the_centre_redispa
         {"signAction": "accept", "readingLeader": "赵局长", "readingOpinion": "办理"},
     )
     await engine.is_waiting_at(child, UnitHandling.HANDLING_REPLY)
+
+
+# ------------------------------------------- return refused: 无正当理由拒不受理 ⇒ 督办 [002 五]
+
+
+async def test_a_groundless_return_is_refused_escalated_and_goes_back_to_the_unit_on_its_first_deadline(
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger, tmp_path: Path
+) -> None:
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
+    await return_order(engine, key, "酒吧噪音应由公安机关处理")
+    await engine.user_task_at(key, HotlineTicket.REDISPATCH)
+    move_to(engine, local("2026-09-28 09:00"))
+    refusal = "社会生活噪声污染由环保局负责，退单理由不成立"
+    await engine.complete_user_task(
+        key, HotlineTicket.REDISPATCH, {"returnDecision": "refuse", "returnRefusalReason": refusal}
+    )
+    supervision = await engine.user_task_at(key, HotlineTicket.RETURN_SUPERVISION)
+    assert list(supervision.candidate_groups) == ["supervision"]
+    assert not [t for t in await engine.user_tasks(key) if t.element_id == UnitHandling.SIGN_FOR], (
+        "the order goes back to the unit only once supervision has urged it"
+    )
+    case = case_of(workers, engine, key)
+    [escalation] = history(case, "escalation")
+    assert escalation["unit"] == "环保局", f"the escalation names {escalation['unit']}, not the unit"
+    assert "拒不受理" in escalation["reason"] and refusal in escalation["reason"], escalation["reason"]
+    assert any(s.startswith("【督办】") for s in subjects(workers, unit("环保局"))), (
+        "the unit is not told that it is supervised"
+    )
+    await engine.complete_user_task(
+        key,
+        HotlineTicket.RETURN_SUPERVISION,
+        {"supervisionManner": "phone", "supervisionOpinion": "请环保局立即受理并按时办结"},
+    )
+    task = await engine.user_task_at(key, UnitHandling.SIGN_FOR)
+    assert list(task.candidate_groups) == ["环保局"], "the order goes back to the same unit"
+    # 谁接办、谁负责: the limit still counts from Friday 25 September's dispatch (due at the end of
+    # Thursday 29 October), not from Monday 28 September (which would give Friday 30 October).
+    child = engine.instance(task.process_instance_key).variables
+    assert datetime.fromisoformat(child["dueAt"]) == local("2026-10-30 00:00")
+    view = engine.instance(key)
+    assert view.passed.count(HotlineTicket.DISPATCH_TICKET) == 1, "a refused return is no new dispatch"
+    assert HotlineTicket.RECORD_REDISPATCH not in view.passed
+    assert view.variables.get("returnDecision") is None, (
+        "the refusal is still chosen: the unit's next return would open 改派 with it preselected"
+    )
+    case = case_of(workers, engine, key)
+    assert case.lead_unit == "环保局" and case.due_at == local("2026-10-30 00:00")
+    notices = dispatch_notices(workers, "环保局", case_of(workers, engine, key).case_number)
+    assert len(notices) == 2 and all("2026年10月29日 24:00" in n for n in notices), (
+        f"the unit is not sent the order back with its first deadline: {notices}"
+    )
+    assert bulletin_escalations(tmp_path, "2026-09", local("2026-09-30 12:00")).get("环保局") == 1, (
+        "the bulletin does not count the refused return as a 督办 of 环保局"
+    )
+    child_key = await sign_for(engine, key)
+    await engine.is_waiting_at(child_key, UnitHandling.HANDLING_REPLY)
 
 
 # --------------------------------------------------------------------------- extension [002 二]
@@ -462,6 +538,74 @@ async def test_co_handling_units_give_their_opinions_before_the_first_responsibl
     assert history(case, "reply")[0]["unit"] == "综合执法局", "the first responsible unit answers"
 
 
+async def co_opinion(engine: EngineHandle, key: int, element_id: str, unit_name: str, opinion: str) -> None:
+    """`unit_name` gives its co-handling opinion at `element_id`."""
+    await engine.user_task_at(key, element_id)
+    [task] = [
+        t
+        for t in await engine.user_tasks(key)
+        if t.element_id == element_id and list(t.candidate_groups) == [unit_name]
+    ]
+    await engine.driver.complete_user_task(task.key, {"coOpinion": opinion, "coSigner": "孙主任"})
+    await engine.wait_until_idle()
+
+
+async def test_a_co_unit_reported_as_not_cooperating_is_escalated_urged_and_gives_its_opinion_again(
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger, tmp_path: Path
+) -> None:
+    appeal = {
+        "title": "小区物业不管占道经营",
+        "content": "小区门口流动摊贩占道经营，物业公司和业主委员会都不管，垃圾桶旁摊位占用人行道，物业费照收",
+        "appellant": {"name": "王五", "phone": "13800003333"},
+    }
+    key = await receive_ticket(engine, client, appeal)
+    await dispatch_ticket(engine, key, coUnits=["住房城乡建设委", "环保局"])
+    child = await sign_for(engine, key)
+    await co_opinion(engine, key, UnitHandling.CO_HANDLING, "住房城乡建设委", "不属我委职责，不参与")
+    await co_opinion(engine, key, UnitHandling.CO_HANDLING, "环保局", "将对摊位油烟进行检测")
+    note = "住建委不接受会办，拒绝约谈物业公司"
+    await engine.complete_user_task(
+        key,
+        UnitHandling.HANDLING_REPLY,
+        {
+            "handlingAction": "co-units-uncooperative",
+            "uncooperativeCoUnits": ["住房城乡建设委"],
+            "uncooperativeNote": note,
+        },
+    )
+    supervision = await engine.user_task_at(key, UnitHandling.CO_UNIT_SUPERVISION_TASK)
+    assert list(supervision.candidate_groups) == ["supervision"]
+    [escalation] = history(case_of(workers, engine, key), "escalation")
+    assert escalation["unit"] == "住房城乡建设委", f"the 督办 names {escalation['unit']}, not the co-unit"
+    reason = escalation["reason"]
+    assert "协办单位不接受、不配合" in reason and note in reason, f"the 督办 does not say why: {reason}"
+    assert any(s.startswith("【督办】") for s in subjects(workers, unit("综合执法局")))
+    await engine.complete_user_task(
+        key,
+        UnitHandling.CO_UNIT_SUPERVISION_TASK,
+        {"supervisionManner": "document", "supervisionOpinion": "请住建委3日内约谈物业公司并提出会办意见"},
+    )
+    await engine.user_task_at(key, UnitHandling.CO_HANDLING_AGAIN)
+    assert any(s.startswith("【会办催办】") for s in subjects(workers, unit("住房城乡建设委"))), (
+        "the co-unit is not urged"
+    )
+    assert not any(s.startswith("【会办催办】") for s in subjects(workers, unit("环保局"))), (
+        "a co-unit that cooperated is urged too"
+    )
+    assert not [t for t in await engine.user_tasks(key) if t.element_id == UnitHandling.HANDLING_REPLY], (
+        "the lead answers before the urged co-unit has given its opinion again"
+    )
+    renewed = "已约谈物业公司，督促其履行管理责任"
+    await co_opinion(engine, key, UnitHandling.CO_HANDLING_AGAIN, "住房城乡建设委", renewed)
+    await engine.user_task_at(key, UnitHandling.HANDLING_REPLY)
+    opinions = {o["unit"]: o["opinion"] for o in engine.instance(child).variables["coOpinions"]}
+    assert opinions == {"住房城乡建设委": renewed, "环保局": "将对摊位油烟进行检测"}, opinions
+    await reply(engine, key, "经综合执法局牵头，会同住建委、环保局联合整治，摊贩已清理。")
+    assert bulletin_escalations(tmp_path, "2026-09", local("2026-09-30 12:00")).get("住房城乡建设委") == 1, (
+        "the bulletin does not count the 督办 of the co-unit"
+    )
+
+
 # ------------------------------------------------------------------- reply, callback, close [002 二]
 
 
@@ -512,7 +656,11 @@ async def test_an_unsatisfied_case_is_checked_on_site_and_handled_again_by_the_u
     await engine.complete_user_task(
         key,
         HotlineTicket.ON_SITE_CHECK,
-        {"checkFindings": "现场核实：隔音设施未安装", "recheckDecision": "rehandle"},
+        {
+            "checkFindings": "现场核实：隔音设施未安装",
+            "recheckDecision": "rehandle",
+            "recheckGround": "improper-handling",
+        },
     )
     # Handled again by the same unit, with a new deadline from the new dispatch.
     task = await engine.user_task_at(key, UnitHandling.SIGN_FOR)
@@ -533,9 +681,8 @@ async def test_an_unsatisfied_case_is_checked_on_site_and_handled_again_by_the_u
     assert case.status == "closed" and case.archived_at is not None
 
 
-@pytest.mark.usefixtures("workers")
 async def test_an_unsatisfied_case_whose_check_confirms_the_handling_is_closed(
-    engine: EngineHandle, client: ZeebeClient
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
     key = await receive_ticket(engine, client, NOISE)
     await dispatch_ticket(engine, key)
@@ -547,3 +694,41 @@ async def test_an_unsatisfied_case_whose_check_confirms_the_handling_is_closed(
     )
     view = await engine.is_completed(key)
     assert view.passed.count(HotlineTicket.UNIT_HANDLING) == 1
+    assert history(case_of(workers, engine, key), "escalation") == [], "a confirmed handling is no 督办"
+
+
+async def test_a_re_handling_the_on_site_check_orders_is_recorded_and_notified_as_supervision(
+    engine: EngineHandle, client: ZeebeClient, workers: Ledger, tmp_path: Path
+) -> None:
+    key = await receive_ticket(engine, client, NOISE)
+    await dispatch_ticket(engine, key)
+    await sign_for(engine, key)
+    move_to(engine, local("2026-10-12 15:00"))
+    await reply(engine, key)
+    await engine.complete_user_task(
+        key, HotlineTicket.CALLBACK, {"satisfaction": "unsatisfied", "callbackNote": "隔音设施根本没装"}
+    )
+    assert history(case_of(workers, engine, key), "escalation") == [], "no 督办 before the check"
+    move_to(engine, local("2026-10-13 10:00"))
+    await engine.complete_user_task(
+        key,
+        HotlineTicket.ON_SITE_CHECK,
+        {
+            "checkFindings": "诉求人反映属实，隔音设施未安装",
+            "recheckDecision": "rehandle",
+            "recheckGround": "reasonable-dispute",
+        },
+    )
+    await engine.user_task_at(key, UnitHandling.SIGN_FOR)
+    case = case_of(workers, engine, key)
+    [escalation] = history(case, "escalation")
+    assert escalation["unit"] == "环保局"
+    reason = escalation["reason"]
+    assert "合理质疑" in reason and "隔音设施未安装" in reason, f"the 督办 does not say why: {reason}"
+    inbox = subjects(workers, unit("环保局"))
+    assert inbox[0].startswith("【派单】") and inbox[1].startswith("【督办】"), (
+        f"the unit is not told it is supervised before the order comes back: {inbox[:2]}"
+    )
+    assert bulletin_escalations(tmp_path, "2026-10", local("2026-10-31 12:00")).get("环保局") == 1, (
+        "the bulletin does not count the ordered re-handling as a 督办 of 环保局"
+    )

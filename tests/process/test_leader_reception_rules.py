@@ -18,6 +18,7 @@ from scenario import (
     after,
     case_of,
     channel_section,
+    dispatch_notices,
     history,
     instant,
     local,
@@ -152,7 +153,7 @@ async def test_minutes_are_taken_and_the_case_is_assigned_with_the_sixty_day_lim
     task = await engine.user_task_at(key, LeaderReception.HANDLING_OPINION)
     assert task.candidate_groups == (UNIT,)
     assert instant(task.due_date) == local("2026-11-17 00:00")
-    notices = [m.body for m in workers.inbox(unit(UNIT)) if m.subject.startswith("【派单】")]
+    notices = dispatch_notices(workers, UNIT)
     assert len(notices) == 1, f"the unit got {len(notices)} dispatch notices, not one"
     assert "2026年11月16日 24:00" in notices[0], f"the notice does not name the 60-day limit:\n{notices[0]}"
 

@@ -25,6 +25,7 @@ from scenario import (
     after,
     case_of,
     configured_chain,
+    dispatch_notices,
     history,
     instant,
     local,
@@ -299,11 +300,7 @@ async def test_a_general_item_is_dispatched_the_same_day(
         e for e in case.history if e.kind == "transition" and e.fields["to_status"] == "dispatched"
     ]
     assert dispatched.recorded_at == local("2026-09-30 10:30") and dispatched.fields["note"] == HOUSING
-    notices = [
-        m.body
-        for m in workers.inbox(unit(HOUSING))
-        if m.case_number == case.case_number and m.subject.startswith("【派单】")
-    ]
+    notices = dispatch_notices(workers, HOUSING, case.case_number)
     assert len(notices) == 1, f"the unit got {len(notices)} dispatch notices, not one"
     # A simple item (简单件) dispatched on Wednesday 30 September is due at the end of Friday 9 October.
     assert "2026年10月9日 24:00" in notices[0], (
@@ -407,11 +404,7 @@ async def test_a_unit_that_returns_the_item_sends_it_back_to_the_handling_opinio
     assert [r["reason"] for r in history(case, "return")] == ["道路维修不属本局职责"]
     assert case.lead_unit == HOUSING
     for unit_name in ("环保局", HOUSING):
-        notices = [
-            m.body
-            for m in workers.inbox(unit(unit_name))
-            if m.case_number == case.case_number and m.subject.startswith("【派单】")
-        ]
+        notices = dispatch_notices(workers, unit_name, case.case_number)
         assert len(notices) == 1, f"{unit_name} got {len(notices)} dispatch notices, not one"
         # Both dispatched on Wednesday 30 September as simple items: due at the end of 9 October.
         assert "2026年10月9日 24:00" in notices[0], (

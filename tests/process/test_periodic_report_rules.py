@@ -16,7 +16,18 @@ from typing import Any
 import httpx
 import pytest
 from pyzeebe import ZeebeClient
-from scenario import LEADERS, REPOSITORY, SUPERVISION, after, history, local, move_to, subjects, unit
+from scenario import (
+    LEADERS,
+    REPOSITORY,
+    SUPERVISION,
+    after,
+    dispatch_notices,
+    history,
+    local,
+    move_to,
+    subjects,
+    unit,
+)
 
 from engine.testing.handle import EngineHandle
 from workers.ids import PeriodicReport, ProcessId
@@ -262,7 +273,7 @@ async def test_express_items_are_dispatched_to_their_units_and_answered_within_f
     moved = workers.view_case(wages, SUPERVISION)
     assert (moved.lead_unit, moved.status, moved.due_at) == ("民政局", "express-dispatched", due)
     for name in ("环保局", "民政局"):
-        notices = [m.body for m in workers.inbox(unit(name)) if m.subject.startswith("【派单】")]
+        notices = dispatch_notices(workers, name)
         assert any("2026年11月30日 24:00" in notice for notice in notices), (
             f"{name} has no dispatch notice naming the express item's five working days: {notices}"
         )
