@@ -485,16 +485,19 @@ async def test_the_second_unanswered_reminder_escalates_to_supervision(
 
 # ----------------------------------------------------- first responsible unit, co-handling [002 三]
 
+# Street stalls in a housing estate: urban governance leads, property management and the stalls'
+# cooking fumes make co-units.
+STALLS = {
+    "title": "小区物业不管占道经营",
+    "content": "小区门口流动摊贩占道经营，物业公司和业主委员会都不管，垃圾桶旁摊位占用人行道，物业费照收",
+    "appellant": {"name": "王五", "phone": "13800003333"},
+}
+
 
 async def test_co_handling_units_give_their_opinions_before_the_first_responsible_unit_answers(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger
 ) -> None:
-    appeal = {
-        "title": "小区物业不管占道经营",
-        "content": "小区门口流动摊贩占道经营，物业公司和业主委员会都不管，垃圾桶旁摊位占用人行道，物业费照收",
-        "appellant": {"name": "王五", "phone": "13800003333"},
-    }
-    key = await receive_ticket(engine, client, appeal)
+    key = await receive_ticket(engine, client, STALLS)
     # The routing makes 综合执法局 (urban governance) the first responsible unit and 住房城乡建设委
     # (property management) a co-unit; the operator adds 环保局 for the stalls' cooking fumes.
     classified = engine.instance(key).variables
@@ -553,12 +556,7 @@ async def co_opinion(engine: EngineHandle, key: int, element_id: str, unit_name:
 async def test_a_co_unit_reported_as_not_cooperating_is_escalated_urged_and_gives_its_opinion_again(
     engine: EngineHandle, client: ZeebeClient, workers: Ledger, tmp_path: Path
 ) -> None:
-    appeal = {
-        "title": "小区物业不管占道经营",
-        "content": "小区门口流动摊贩占道经营，物业公司和业主委员会都不管，垃圾桶旁摊位占用人行道，物业费照收",
-        "appellant": {"name": "王五", "phone": "13800003333"},
-    }
-    key = await receive_ticket(engine, client, appeal)
+    key = await receive_ticket(engine, client, STALLS)
     await dispatch_ticket(engine, key, coUnits=["住房城乡建设委", "环保局"])
     child = await sign_for(engine, key)
     await co_opinion(engine, key, UnitHandling.CO_HANDLING, "住房城乡建设委", "不属我委职责，不参与")
