@@ -10,21 +10,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from console import routes
+from console.auth import principal
 from console.context import Console
 from console.engine_client import EngineClient, EngineError
 from console.open311 import load_catalogue
+from console.pages import render
 from console.policy import load_console_policy
 from console.security import Sessions
 from console.store import ConsoleStore
+from console.times import local_time
 from workers.deadline_policy import load_calendar_policy, load_deadline_policy
 from workers.ledger.service import Ledger
 from workers.services.calendar import WorkingCalendar
@@ -101,16 +104,17 @@ def create_app(
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         return _error(request, error.status_code, str(error.detail), error.headers)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        # FastAPI's own answer is an English JSON list, which a page would show as it is: a link
+        # with a malformed number leads nowhere (404), a malformed query is a bad request (400).
+        problems = error.errors()
+        if any(problem["loc"][0] == "path" for problem in problems):
+            return _error(request, 404, "链接中的编号格式不正确，请从列表或菜单进入")
+        names = "、".join(dict.fromkeys(str(problem["loc"][-1]) for problem in problems))
+        return _error(request, 400, f"请求参数有误（{names}），请检查链接或返回上一页重试")
+
     return app
-
-
-def local_time(value: datetime | str | None, timezone: ZoneInfo) -> str:
-    """An instant as people here read it: local date and time to the minute."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value.astimezone(timezone).strftime("%Y-%m-%d %H:%M")
 
 
 def _error(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
@@ -118,11 +122,11 @@ def _error(request: Request, status: int, message: str, headers: Mapping[str, st
         return JSONResponse(
             {"status": status, "detail": message}, status_code=status, headers=dict(headers or {})
         )
-    console: Console = request.app.state.console
-    return console.templates.TemplateResponse(
-        request,
-        "error.html",
-        {"status": status, "message": message},
-        status_code=status,
-        headers=dict(headers or {}),
-    )
+    # Signed in, the user keeps the menu on an error page, to go on from there.
+    try:
+        user = principal(request, request.app.state.console)
+    except HTTPException:
+        user = None
+    response = render(request, user, "error.html", status_code=status, status=status, message=message)
+    response.headers.update(headers or {})
+    return response

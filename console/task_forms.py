@@ -42,6 +42,27 @@ def referenced_names(schema: Mapping[str, Any]) -> set[str]:
     return names
 
 
+def shown_only(schema: Mapping[str, Any]) -> set[str]:
+    """The variables the form only prints, each as a bare `{{name}}` in its text, and neither
+    edits, offers as options nor evaluates: the console may give these as people read them."""
+    printed: set[str] = set()
+    used: set[str] = set(field_names(schema))
+    for component, _prefix in _components(schema.get("components", []), ()):
+        options = component.get("valuesKey")
+        if isinstance(options, str) and _path(options):
+            used.add(_path(options)[0])
+        for text in _strings(component):
+            if text.startswith("="):
+                used.update(_NAME.findall(_STRING_LITERAL.sub("", text[1:])))
+            for template in _TEMPLATE.findall(text):
+                bare = template.strip()
+                if _NAME.fullmatch(bare):
+                    printed.add(bare)
+                else:
+                    used.update(_NAME.findall(_STRING_LITERAL.sub("", template)))
+    return printed - used
+
+
 def field_names(schema: Mapping[str, Any]) -> set[str]:
     """The top-level variable names a submission of this form may set."""
     names: set[str] = set()

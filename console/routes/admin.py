@@ -10,11 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from console.auth import Allowed, ConsoleDep, CsrfDep, Principal, audit
 from console.pages import render
 from console.policy import Permission
+from console.routes.tasks import process_names
 from console.security import MIN_PASSWORD_LENGTH, hash_password
 
 router = APIRouter(prefix="/admin")
 
-# How the audit log names the actions written to it (others show as written).
+# How the audit log names the actions written to it (tests/unit/console_logic/test_audit_actions.py
+# checks that every action the console writes has its name here).
 AUDIT_ACTIONS = {
     "view-appellant": "查看诉求人信息",
     "add-user": "添加用户",
@@ -26,6 +28,9 @@ AUDIT_ACTIONS = {
     "cancel-instance": "取消流程实例",
     "submit-knowledge": "提交知识条目",
     "resolve-quarantine": "处理隔离的上级平台来件",
+    "intake": "登记受理",
+    "import": "批量导入",
+    "publish-message": "登记办理信息",
 }
 Admin = Annotated[Principal, Depends(Allowed(Permission.USERS))]
 
@@ -128,6 +133,9 @@ async def audit_page(
         subject=subject,
         username=username,
         actions=AUDIT_ACTIONS,
+        # A registration and a cancellation name their process by its id (hotline-ticket): shown
+        # by its Chinese name.
+        process_names=await process_names(console),
     )
 
 

@@ -50,9 +50,10 @@ from console.dashboard import (
 )
 from console.pages import render
 from console.policy import Permission
+from console.routes.tasks import case_tasks
 from console.store import AttachmentInfo, attachments_of
+from console.times import local_deadline
 from workers.classification_policy import ClassificationPolicy, load_classification_policy
-from workers.deadline_policy import DeadlinePolicy
 from workers.ledger.masking import Appellant
 from workers.ledger.queries import (
     COUNT_CAP,
@@ -238,7 +239,7 @@ async def _search(request: Request, console: Console, user: Principal) -> dict[s
         if case.appellant_in_clear:
             audit(console, request, user, VIEW_APPELLANT, case.case_number, "案件列表")
         if case.due_at is not None:
-            due_labels[case.case_number] = _due_label(case.due_at, deadline)
+            due_labels[case.case_number] = local_deadline(case.due_at, deadline.timezone)
             if case.due_at < now and case.archived_at is None and case.status not in query.completed_statuses:
                 overdue.add(case.case_number)
     return {
@@ -342,6 +343,8 @@ async def case_page(request: Request, console: ConsoleDep, user: CaseUser, numbe
         **_case_context(request, console, user, view),
         notice=notice,
         messages=await case_messages(console, user, view),
+        tasks=await case_tasks(console, user, view.case_number),
+        may_do_tasks=user.may(Permission.TASKS),
         now=console.clock().astimezone(console.timezone).strftime("%Y-%m-%dT%H:%M"),
     )
 
@@ -408,7 +411,7 @@ def _countdown(console: Console, view: CaseView) -> Countdown | None:
     found = policies(console.settings.config_dir)
     deadline = found.deadline
     last_day = due_day(view.due_at, deadline)
-    due = _due_label(view.due_at, deadline)
+    due = local_deadline(view.due_at, deadline.timezone)
     if view.archived_at is not None or view.status in found.report.cases.completed_statuses:
         return Countdown(due, "done", None, "已办结")
     now = console.clock()
@@ -425,12 +428,6 @@ def _countdown(console: Console, view: CaseView) -> Countdown | None:
         return Countdown(due, "today", left, "今日到期")
     state = "soon" if left <= DUE_SOON_WORKING_DAYS else "ok"
     return Countdown(due, state, left, f"剩余 {left} 个工作日")
-
-
-def _due_label(due_at: datetime, deadline: DeadlinePolicy) -> str:
-    """A deadline as people read it: its last day and the time it runs out then, e.g. 24:00."""
-    minutes = int(deadline.counting.due_time.total_seconds()) // 60
-    return f"{due_day(due_at, deadline).isoformat()} {minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _case_context(request: Request, console: Console, user: Principal, view: CaseView) -> dict[str, Any]:
@@ -462,7 +459,7 @@ def _entry(console: Console, channel: str, entry: HistoryEntry) -> dict[str, Any
     deadline = policies(console.settings.config_dir).deadline
 
     def due(at: datetime | None) -> str:
-        return "无" if at is None else _due_label(at, deadline)
+        return "无" if at is None else local_deadline(at, deadline.timezone)
 
     who = fields.get("unit")
     details: list[str] = []

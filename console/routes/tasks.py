@@ -33,7 +33,8 @@ from console.context import Console
 from console.engine_client import EngineError
 from console.pages import render
 from console.policy import Permission
-from console.task_forms import field_names, missing_required, referenced_names
+from console.task_forms import field_names, missing_required, referenced_names, shown_only
+from console.times import is_instant, local_deadline, local_time
 from workers.ledger.masking import Appellant, shown_to
 from workers.ledger.policy import PrivacyPolicy, load_ledger_policy
 
@@ -56,7 +57,7 @@ NOT_YOURS = "任务不存在，或不在您的待办范围内"
 
 @router.get("/tasks", response_class=HTMLResponse)
 async def tasks_page(request: Request, console: ConsoleDep, user: TaskUser) -> Response:
-    return render(request, user, "tasks.html", processes=sorted((await _process_names(console)).items()))
+    return render(request, user, "tasks.html", processes=sorted((await process_names(console)).items()))
 
 
 @router.get("/tasks/{key}", response_class=HTMLResponse)
@@ -81,6 +82,26 @@ async def list_tasks(
         base["dueDate"] = {"$lt": _iso(now)}
     elif due == "soon":
         base["dueDate"] = {"$gte": _iso(now), "$lt": _iso(now + DUE_SOON)}
+    items, truncated = await open_tasks(console, user, base, assignment)
+    return {"items": items, "truncated": truncated, "now": _iso(now)}
+
+
+async def case_tasks(console: Console, user: Principal, case_number: str) -> list[dict[str, Any]]:
+    """The case's open tasks that are the user's to do, in its own instance or in those it called
+    (a unit's handling, a review chain), which carry its number too."""
+    if not user.may(Permission.TASKS):
+        return []
+    number = {"name": "caseNumber", "value": json.dumps(case_number, ensure_ascii=False)}
+    items, _truncated = await open_tasks(console, user, {"state": OPEN, "processInstanceVariables": [number]})
+    return items
+
+
+async def open_tasks(
+    console: Console, user: Principal, base: dict[str, Any], assignment: AssignmentFilter = ""
+) -> tuple[list[dict[str, Any]], bool]:
+    """The user tasks matching `base` the user may work on, by due date, and whether a search was
+    cut at TASK_LIMIT."""
+    now = console.clock()
     searches: list[dict[str, Any]] = []
     if assignment != "mine" and user.groups:
         by_group = {**base, "candidateGroup": {"$in": list(user.groups)}}
@@ -102,12 +123,8 @@ async def list_tasks(
                 found[task["userTaskKey"]] = task
     tasks = sorted(found.values(), key=_by_due_date)
     facts = await _case_facts(console, [task["processInstanceKey"] for task in tasks])
-    names = await _process_names(console)
-    return {
-        "items": [_summary(console, user, task, facts, names, now) for task in tasks],
-        "truncated": truncated,
-        "now": _iso(now),
-    }
+    names = await process_names(console)
+    return [_summary(console, user, task, facts, names, now) for task in tasks], truncated
 
 
 @router.get("/api/tasks/{key}")
@@ -117,7 +134,7 @@ async def get_task(request: Request, console: ConsoleDep, user: TaskUser, key: T
     variables = await _form_variables(console, request, user, task, schema)
     facts = await _case_facts(console, [task["processInstanceKey"]])
     return {
-        "task": _summary(console, user, task, facts, await _process_names(console), console.clock()),
+        "task": _summary(console, user, task, facts, await process_names(console), console.clock()),
         "schema": schema,
         "variables": variables,
     }
@@ -243,7 +260,19 @@ async def _form_variables(
     if isinstance(appellant, dict):
         case_number = variables.get("caseNumber")
         variables["appellant"] = _appellant_for(console, request, user, appellant, case_number)
+    for name in shown_only(schema):
+        value = variables.get(name)
+        if isinstance(value, str) and is_instant(value):
+            variables[name] = _readable_instant(name, value, console)
     return variables
+
+
+def _readable_instant(name: str, value: str, console: Console) -> str:
+    """An instant a form prints, in local time rather than as ISO text; a deadline (dueAt,
+    previewDueAt, ...) that runs out at midnight as 24:00 of its last day."""
+    if name.lower().endswith("dueat"):
+        return local_deadline(value, console.timezone)
+    return local_time(value, console.timezone)
 
 
 def _appellant_for(
@@ -340,7 +369,7 @@ async def _variables(
 # ------------------------------------------------------------------------------------------ the list
 
 
-async def _process_names(console: Console) -> dict[str, str]:
+async def process_names(console: Console) -> dict[str, str]:
     """Process id → its Chinese name (the latest version's)."""
     result = await console.engine.search(
         "process-definitions", {"filter": {"isLatestVersion": True}, "page": {"limit": 1000}}
@@ -354,7 +383,7 @@ def _summary(
     user: Principal,
     task: dict[str, Any],
     facts: dict[str, dict[str, Any]],
-    process_names: dict[str, str],
+    names: dict[str, str],
     now: datetime,
 ) -> dict[str, Any]:
     case = facts.get(task["processInstanceKey"], {})
@@ -366,12 +395,13 @@ def _summary(
         "elementId": task["elementId"],
         "state": task["state"],
         "processDefinitionId": process_id,
-        "processName": process_names.get(process_id) or task.get("processName") or process_id,
+        "processName": names.get(process_id) or task.get("processName") or process_id,
         "processInstanceKey": task["processInstanceKey"],
         "caseNumber": case.get("caseNumber"),
         "title": case.get("title"),
         "creationDate": task.get("creationDate"),
         "dueDate": task.get("dueDate"),
+        "dueText": local_deadline(task.get("dueDate"), console.timezone) or None,
         "due": _due_state(task.get("dueDate"), now),
         "assignee": assignee,
         "assigneeName": None if assignee is None else _display_name(console, assignee),

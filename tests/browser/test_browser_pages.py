@@ -48,6 +48,8 @@ async def test_a_late_order_shows_as_overdue_in_the_task_list_the_inbox_and_the_
     await expect(zhujian.get_by_test_id("task-empty"), "nothing is merely due soon").to_be_visible()
     await follow_menu(zhujian, "工作台")
     await expect(zhujian.locator(".inbox"), "the unit is reminded in its inbox").to_contain_text("【催办】")
+    body = await zhujian.locator(".inbox li").filter(has_text="【派单】").locator("p").first.inner_text()
+    assert "\n" in body.strip(), f"the message's lines run together into one paragraph: {body!r}"
     await screenshot(zhujian, "home")
 
     supervisor = await page_for("supervisor")

@@ -234,7 +234,12 @@ async def test_a_unit_asks_for_an_extension_and_supervision_approves_it(
 
     # Dispatched Friday 25 September 2026: 20 working days end on Thursday 29 October.
     form = await open_task(zhujian, engine, key, UnitHandling.HANDLING_REPLY, case_number)
-    await expect(zhujian.get_by_test_id("task-due")).to_contain_text("2026/10/30 00:00")
+    # As the case page writes it, in the task's facts and in the form's text alike.
+    await expect(zhujian.get_by_test_id("task-due")).to_contain_text("2026-10-29 24:00")
+    await expect(form, "the form prints the deadline in local time").to_contain_text(
+        "办结时限：2026-10-29 24:00"
+    )
+    await expect(zhujian.get_by_test_id("task-case-link")).to_have_attribute("href", f"/cases/{case_number}")
     await choose(form, "无法按时办结，申请延期")
     await submit_task(zhujian)
     form = await open_task(zhujian, engine, key, UnitHandling.EXTENSION_REQUEST, case_number)
@@ -250,7 +255,7 @@ async def test_a_unit_asks_for_an_extension_and_supervision_approves_it(
 
     # Another 20 working days from 29 October: the unit answers by the end of 26 November.
     await open_task(zhujian, engine, key, UnitHandling.HANDLING_REPLY, case_number)
-    await expect(zhujian.get_by_test_id("task-due")).to_contain_text("2026/11/27 00:00")
+    await expect(zhujian.get_by_test_id("task-due")).to_contain_text("2026-11-26 24:00")
     extensions = history(console.ledger.view_case(case_number, SUPERVISION), "extension")
     assert [e["decision"] for e in extensions] == ["approved"], f"the ledger's extensions: {extensions}"
 

@@ -37,9 +37,17 @@ export function showMessage(element, text, kind = "error") {
   element.hidden = !text;
 }
 
+// As the server writes instants on its pages (2026-11-27 13:34), in Beijing time whatever the
+// browser's own time zone.
+const BEIJING = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Asia/Shanghai", hourCycle: "h23",
+  year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+});
+
 export function localTime(iso) {
   if (!iso) return "";
-  return new Date(iso).toLocaleString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" });
+  const part = Object.fromEntries(BEIJING.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
 }
 
 function valueOf(element) {

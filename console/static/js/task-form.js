@@ -2,7 +2,7 @@
 // filled with the variables the form reads. form-js marks invalid fields in the form; what the
 // server or the engine refuses is shown above it.
 import { Form } from "/static/build/form-js-viewer.js";
-import { api, localTime, showMessage } from "/static/js/console.js";
+import { api, showMessage } from "/static/js/console.js";
 import { chineseMessages } from "/static/js/form-js-zh.js";
 
 const page = document.getElementById("task-page");
@@ -18,10 +18,19 @@ let task = null;
 function showFacts(current) {
   task = current;
   document.getElementById("task-process").textContent = task.processName;
-  document.getElementById("task-case").textContent = task.caseNumber ?? "—";
+  const caseNumber = document.getElementById("task-case");
+  if (task.caseNumber) {
+    const link = document.createElement("a");
+    link.href = `/cases/${encodeURIComponent(task.caseNumber)}`;
+    link.textContent = task.caseNumber;
+    link.dataset.testid = "task-case-link";
+    caseNumber.replaceChildren(link);
+  } else {
+    caseNumber.textContent = "—";
+  }
   document.getElementById("task-title").textContent = task.title ?? "—";
   const due = document.getElementById("task-due");
-  due.textContent = task.dueDate ? localTime(task.dueDate) : "—";
+  due.textContent = task.dueText ?? "—";
   if (task.due) {
     const badge = document.createElement("span");
     badge.className = `badge ${task.due}`;

@@ -1,6 +1,6 @@
 // The task list: fetched from /api/tasks with the chosen filters and refreshed every few seconds, so
 // a task created (or taken by a colleague) meanwhile shows without a reload.
-import { api, localTime, showMessage } from "/static/js/console.js";
+import { api, showMessage } from "/static/js/console.js";
 
 const REFRESH_MS = 3000;
 const DUE_LABELS = { overdue: "已超期", soon: "即将到期" };
@@ -27,7 +27,7 @@ function element(tag, text, attributes = {}) {
 }
 
 function dueCell(task) {
-  const span = element("span", localTime(task.dueDate) || "—");
+  const span = element("span", task.dueText || "—");
   if (!task.due) return span;
   const wrapper = element("span");
   const badge = element("span", DUE_LABELS[task.due], { class: `badge ${task.due}`, "data-testid": "task-due-badge" });

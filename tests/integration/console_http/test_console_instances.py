@@ -160,6 +160,11 @@ async def test_the_list_shows_instances_by_process_with_counts_and_filters(
     assert f'data-key="{key}"' in page.text, "the running ticket is not among the active instances"
     row = page.text.split(f'data-process="{ProcessId.HOTLINE_TICKET}"')[1].split("</tr>")[0]
     assert '<td data-testid="count-active">1</td>' in row, f"expected one running hotline ticket, got {row}"
+    case_number = console.engine.instance(key).variables["caseNumber"]
+    instance_row = page.text.split(f'data-key="{key}"')[1].split("</tr>")[0]
+    assert f'<a href="/cases/{case_number}" data-testid="instance-case-link">' in instance_row, (
+        f"the instance's case number does not lead to its case page: {instance_row}"
+    )
 
     other = await supervisor.get("/instances", params={"process": ProcessId.FORUM_POST, "state": "all"})
     assert f'data-key="{key}"' not in other.text, "a hotline ticket shows under another process"
@@ -180,6 +185,8 @@ async def test_the_instance_page_and_its_snapshot_show_where_the_ticket_stands(
     assert 'id="instance-diagram"' in page.text and f'data-instance-key="{key}"' in page.text
     assert 'data-definition-key="' in page.text and "bpmn-navigated-viewer.production.min.js" in page.text
     assert 'data-testid="instance-cancel"' in page.text, "a supervisor is not offered to cancel"
+    process = page.text.split('data-testid="instance-process">')[1].split("</dd>")[0]
+    assert process.startswith("12345热线工单 · 版本"), f"the process is not named in Chinese first: {process}"
 
     snapshot = (await supervisor.get(f"/api/instances/{key}")).json()
     assert snapshot["state"] == "ACTIVE" and snapshot["processDefinitionName"] == "12345热线工单"

@@ -107,6 +107,13 @@ async def test_the_operator_registers_every_channel_and_its_process_numbers_the_
     assert variables["location"] == "铁东区幸福路8号" and "receivedAt" in variables
     registered = [entry for entry in console.store.audit_log(username="operator") if entry.action == "intake"]
     assert sorted(entry.detail or "" for entry in registered) == sorted(APPEALS), "each intake is audited"
+    admin = await console.client("admin")
+    log = (await admin.get("/admin/audit", params={"username": "operator"})).text
+    assert "<td>登记受理</td>" in log and "<td>12345热线工单</td>" in log, (
+        "the audit log names a registration and its process in Chinese"
+    )
+    assert f"<td>{ProcessId.HOTLINE_TICKET}</td>" not in log and "<td>intake</td>" not in log
+    await admin.aclose()
     await operator.aclose()
 
 

@@ -92,3 +92,30 @@ async def test_pages_carry_security_headers(console: ConsoleStack) -> None:
         assert "default-src 'self'" in page.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
         assert page.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_malformed_link_answers_in_chinese_and_keeps_the_menu(console: ConsoleStack) -> None:
+    centre = await console.client("centre")
+    for path, status, said in (
+        ("/tasks/abc", 404, "链接中的编号格式不正确"),
+        ("/instances?page=abc", 400, "请求参数有误（page）"),
+        ("/knowledge?page=-1", 400, "请求参数有误（page）"),
+        ("/admin/users", 403, "您的角色无权访问此页面"),
+    ):
+        page = await centre.get(path)
+        assert page.status_code == status, f"{path} answered {page.status_code}: {page.text[:200]}"
+        assert page.headers["content-type"].startswith("text/html"), f"{path} answered {page.text[:200]}"
+        assert said in page.text, f"{path} does not say {said!r}: {page.text[:300]}"
+        assert 'aria-label="主菜单"' in page.text and "李强（热线中心）" in page.text, (
+            f"{path}: the error page drops the signed-in user's menu"
+        )
+    answer = await centre.get("/api/tasks", params={"due": "x"})
+    detail = answer.json()["detail"]
+    assert answer.status_code == 400 and detail == "请求参数有误（due），请检查链接或返回上一页重试", (
+        f"an API's malformed query is not explained in Chinese: {answer.text[:300]}"
+    )
+    await centre.aclose()
+    anonymous = httpx.AsyncClient(base_url=console.url)
+    missing = await anonymous.get("/nowhere")
+    assert missing.status_code == 404 and 'aria-label="主菜单"' not in missing.text
+    await anonymous.aclose()

@@ -3,7 +3,7 @@ form's fields checked, and the due-date filters, on the real engine, workers, di
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -239,6 +239,70 @@ async def test_due_soon_and_overdue_follow_the_engine_clock(
     only_hotline = await tasks_of(zhujian, process=ProcessId.HOTLINE_TICKET)
     assert only_hotline == [], "the 签收 task belongs to unit-handling, not to the hotline process"
     await zhujian.aclose()
+
+
+async def test_a_deadline_reads_the_same_in_the_task_list_the_form_and_the_case_page(
+    console: ConsoleStack, client: ZeebeClient
+) -> None:
+    """Not 2026/10/30 00:00:00 in the list, 2026-10-30T00:00:00+08:00 in the form and
+    2026-10-29 24:00 on the case page: one deadline, written one way."""
+    key = await receive(console, client)
+    sign_key = await dispatch_through_console(console, key)
+    zhujian = await console.client("zhujian")
+    task = at(await tasks_of(zhujian), UnitHandling.SIGN_FOR)[0]
+    due = datetime.fromisoformat(task["dueDate"].replace("Z", "+00:00")).astimezone(SHANGHAI)
+    assert due.time() == time(0), f"the handling deadline should run out at local midnight: {due}"
+    written = f"{(due - timedelta(days=1)).date().isoformat()} 24:00"
+    assert task["dueText"] == written, f"the task list writes the deadline {task['dueText']!r}"
+    variables = (await zhujian.get(f"/api/tasks/{sign_key}")).json()["variables"]
+    assert variables["dueAt"] == written, f"the sign-for form prints the deadline {variables['dueAt']!r}"
+    assert variables["caseNumber"] == task["caseNumber"], "a variable that is no instant was changed"
+    case_page = await zhujian.get(f"/cases/{task['caseNumber']}")
+    due_on_case = case_page.text.split('data-testid="case-due">')[1].split("<")[0]
+    assert due_on_case == written, f"the case page writes {due_on_case!r}, the task {written!r}"
+    await zhujian.aclose()
+
+
+async def test_a_case_page_leads_to_the_users_tasks_of_the_case(
+    console: ConsoleStack, client: ZeebeClient
+) -> None:
+    key = await receive(console, client)
+    case_number = console.engine.instance(key).variables["caseNumber"]
+    operator = await console.client("operator")
+    before = (await operator.get(f"/cases/{case_number}")).text
+    intake = at(await tasks_of(operator), HotlineTicket.INTAKE)[0]
+    assert f'<a href="/tasks/{intake["key"]}" data-testid="case-task-link">前台受理</a>' in before, (
+        "the case page does not lead the front desk to its 前台受理 task"
+    )
+    assert str(key) not in before, "the case page shows an instance key to a role that cannot open it"
+
+    sign_key = await dispatch_through_console(console, key)
+    zhujian = await console.client("zhujian")
+    page = (await zhujian.get(f"/cases/{case_number}")).text
+    link = f'<a href="/tasks/{sign_key}" data-testid="case-task-link">签收</a>'
+    assert link in page, "the lead unit's case page does not lead to its 签收 task in the unit's handling"
+    after = (await operator.get(f"/cases/{case_number}")).text
+    assert 'data-testid="case-task-link"' not in after, "the front desk is still offered the unit's task"
+    assert "本案目前没有您要办理的任务" in after
+    centre = await console.client("centre")
+    watched = (await centre.get(f"/cases/{case_number}")).text
+    assert f'href="/instances/{key}" data-testid="case-instance-link"' in watched
+    for user in (operator, zhujian, centre):
+        await user.aclose()
+
+
+async def test_the_task_list_names_whose_tasks_it_shows_in_chinese(console: ConsoleStack) -> None:
+    expected = {
+        "centre": "热线中心可以办理的待办任务",
+        "zhujian": "承办单位（住房城乡建设委）可以办理的待办任务",
+    }
+    for username, scope in expected.items():
+        user = await console.client(username)
+        page = await user.get("/tasks")
+        said = page.text.split('data-testid="task-scope">')[1].split("</p>")[0]
+        assert said.startswith(scope), f"{username}'s task list says {said!r}"
+        assert "hotline-centre" not in said and "forum-office" not in said, f"group ids shown: {said!r}"
+        await user.aclose()
 
 
 async def test_a_form_that_reads_the_appellant_gets_it_as_the_role_may_see_it_and_the_view_is_audited(

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from console.task_forms import field_names, missing_required, referenced_names
+from console.task_forms import field_names, missing_required, referenced_names, shown_only
 
 FORMS = Path(__file__).resolve().parents[3] / "forms"
 
@@ -26,6 +26,23 @@ def test_a_form_reads_its_fields_templates_and_conditions() -> None:
 
 def test_a_submission_may_set_only_the_form_fields() -> None:
     assert field_names(form("sign-for")) == {"signAction", "readingLeader", "readingOpinion"}
+
+
+def test_only_variables_a_form_merely_prints_may_be_given_as_people_read_them() -> None:
+    assert shown_only(form("sign-for")) == {"caseNumber", "dueAt"}
+    schema = {
+        "components": [
+            {"type": "text", "text": "时限：{{dueAt}}，开始：{{startAt}}"},
+            {"type": "text", "text": '{{if late then "已超期" else ""}}'},
+            {"type": "textfield", "key": "startAt", "label": "开始时间"},
+            {"type": "text", "text": "提醒", "conditional": {"hide": "=remindAt = null"}},
+            {"type": "text", "text": "{{remindAt}}"},
+        ]
+    }
+    assert shown_only(schema) == {"dueAt"}, (
+        "a variable a field edits (startAt), a condition evaluates (remindAt) or a template computes "
+        "with (late) must reach the form as it is"
+    )
 
 
 def test_required_fields_count_only_when_the_form_shows_them() -> None:
