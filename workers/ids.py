@@ -354,6 +354,7 @@ class OnlineMessage:
     HANDLING_OPINION: Final = "HandlingOpinionTask"
     OPINION_DUE_TIMER: Final = "OpinionDueTimerEvent"
     RECORD_OPINION_REMINDER: Final = "RecordOpinionReminderTask"
+    NOTIFY_OPINION_REMINDER: Final = "NotifyOpinionReminderTask"
     OPINION_REMINDER: Final = "OpinionReminderEndEvent"
     RECORD_OPINION: Final = "RecordOpinionTask"
     INSTRUCTION_GATEWAY: Final = "InstructionGateway"

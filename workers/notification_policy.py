@@ -41,6 +41,7 @@ class Event(StrEnum):
     PUBLIC_NAMING = "public-naming"  # 论坛公开点名 [seed 003 §九.3(1)]
     REVIEW_OVERDUE = "review-overdue"  # 审签超时 [seed 000 三]
     INSTRUCTION_REQUESTED = "instruction-requested"  # 请领导批示 [seed 000 二]
+    OPINION_OVERDUE = "opinion-overdue"  # 拟办超时 [seed 000 二]
 
 
 class Channel(StrEnum):

@@ -37,7 +37,7 @@ from scenario import (
 
 from engine.testing.handle import EngineHandle
 from workers.ids import OnlineMessage, ProcessId, ReviewChain, UnitHandling
-from workers.ledger.service import Ledger
+from workers.ledger.service import InboxView, Ledger
 
 HOUSING = "住房城乡建设委"
 
@@ -262,11 +262,25 @@ async def test_the_handling_opinion_is_due_the_same_working_day_and_the_centre_i
 
     await after(engine, local("2026-09-30 23:59"))
     assert OnlineMessage.RECORD_OPINION_REMINDER not in engine.instance(key).passed
+    number = case_of(workers, engine, key, CENTRE).case_number
+
+    def late_notices() -> list[InboxView]:
+        return [m for m in workers.inbox(CENTRE) if m.case_number == number and "拟办超时" in m.subject]
+
+    assert not late_notices(), "the centre was told of a late opinion before 24:00"
     await after(engine, local("2026-10-01 00:01"))
-    await engine.has_passed(key, OnlineMessage.RECORD_OPINION_REMINDER)
+    await engine.has_passed(key, OnlineMessage.NOTIFY_OPINION_REMINDER)
     case = case_of(workers, engine, key, CENTRE)
     (reminder,) = history(case, "reminder")
     assert reminder["unit"] == "12345热线服务中心" and reminder["note"] == "受理当日未提出拟办意见"
+    # The centre hears it, not only the ledger: no unit has the message yet.
+    told = late_notices()
+    assert len(told) == 1, f"the centre's inbox holds {subjects(workers, CENTRE)}, not one 拟办超时 notice"
+    assert case.case_number in told[0].subject and f"“{ROAD['title']}”" in told[0].body, told[0].body
+    (body,) = [message.body for message in told]
+    assert "于2026年9月30日 09:00受理" in body and "拟办时限（2026年9月30日 24:00）" in body, (
+        f"the notice does not say when the message was accepted and that the day has passed:\n{body}"
+    )
     # The reminder does not take the task away: the centre still gives its opinion.
     assert (await engine.user_task_at(key, OnlineMessage.HANDLING_OPINION)).key == task.key
     await give_opinion(engine, key)

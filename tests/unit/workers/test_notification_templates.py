@@ -54,6 +54,7 @@ DETAILS: dict[Event, dict[str, Any]] = {
     Event.PUBLIC_NAMING: {"unit": "环保局", "reason": "超过7个工作日既未回复也未说明"},
     Event.REVIEW_OVERDUE: {"reason": "秘书长审签超过3个工作日"},
     Event.INSTRUCTION_REQUESTED: {"reason": "涉及政策性问题", "note": "拟报分管副秘书长、副市长批示"},
+    Event.OPINION_OVERDUE: {"stepDueAt": "2025-10-09T16:00:00Z"},
 }
 
 
@@ -326,6 +327,20 @@ def test_the_leaders_are_asked_for_an_instruction(policy: NotificationPolicy, te
     assert "请示事由：涉及政策性问题" in post.body and "拟办意见：拟报分管副秘书长、副市长批示" in post.body
     assert "欧阳娜娜" not in post.body
     assert [(m.channel, m.to) for m in composed.messages] == [(Channel.EMAIL, "lingdao@gov.example.cn")]
+
+
+def test_the_centre_is_told_its_handling_opinion_is_past_the_day_of_acceptance(
+    policy: NotificationPolicy, templates: Templates
+) -> None:
+    # [seed 000 二]: no unit has the message yet, so the centre itself hears it.
+    message = case_view(channel=ProcessId.ONLINE_MESSAGE, lead_unit=None, co_units=(), due_at=None)
+    composed = compose(policy, templates, request(Event.OPINION_OVERDUE), message, ALL_CHANNELS)
+    (post,) = composed.posts
+    assert post.recipient_role == "hotline-centre" and post.case_number == "RX2025-000042"
+    assert post.subject == "【拟办超时】RX2025-000042 受理当日未提出拟办意见"
+    assert "留言“楼下KTV深夜噪音扰民”（编号RX2025-000042）于2025年10月9日 09:30受理" in post.body, post.body
+    assert "已超过当日拟办时限（2025年10月9日 24:00）" in post.body, post.body
+    assert [(m.channel, m.to) for m in composed.messages] == [(Channel.EMAIL, "12345@gov.example.cn")]
 
 
 def test_midnight_deadlines_read_as_the_end_of_the_day_before(policy: NotificationPolicy) -> None:
