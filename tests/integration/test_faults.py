@@ -101,6 +101,9 @@ async def test_a_job_held_by_a_killed_worker_times_out_and_another_worker_comple
         view = await engine.is_completed(key, timeout=SUBPROCESS_WAIT_S)
         assert view.variables == {"case": 7, "workedBy": "rescuer"}
         assert rescuer.entries("worked") == [job_key]
+        # The worker writes down the completion when the engine's answer reaches it, a moment after
+        # the engine completed the instance.
+        await poll(lambda: rescuer.entries("completed"), "the rescuing worker hearing its completion")
         assert rescuer.entries("completed") == [job_key]
         assert holder.entries("completed") == []
         records = engine.running.engine.repository.records_of(key)
