@@ -322,5 +322,10 @@ async def test_open_platform_picks_the_adapter_by_kind_with_its_secret(imap_serv
 
 # Last of the module: after a failed login, dovecot slows down further logins from the address.
 async def test_a_wrong_password_is_refused(imap_server: ImapServer) -> None:  # noqa: F811
-    with pytest.raises(UpstreamRefused, match=re.escape("refused the login: [AUTHENTICATIONFAILED]")):
+    with pytest.raises(
+        UpstreamRefused, match=re.escape("refused the login: [AUTHENTICATIONFAILED]")
+    ) as refused:
         await upstream(imap_server, password="wrong-password").fetch_new()
+    # IMAP has no refusal numbers: none is made up.
+    assert refused.value.status is None
+    assert "fetch_new: refused: IMAP server" in str(refused.value), str(refused.value)

@@ -46,10 +46,12 @@ class UpstreamUnavailable(UpstreamError):
 
 class UpstreamRefused(UpstreamError):
     """The platform answered and refused the request (4xx): retrying the same request will not help,
-    a person must look at `message`."""
+    a person must look at `message`. `status` is the refusal's number where the protocol has one
+    (HTTP, SMTP); IMAP refuses with NO or BAD and no number."""
 
-    def __init__(self, platform: str, endpoint: str, status: int, message: str) -> None:
-        super().__init__(f"upstream platform {platform}: {endpoint}: refused ({status}): {message}")
+    def __init__(self, platform: str, endpoint: str, status: int | None, message: str) -> None:
+        code = "" if status is None else f" ({status})"
+        super().__init__(f"upstream platform {platform}: {endpoint}: refused{code}: {message}")
         self.platform = platform
         self.endpoint = endpoint
         self.status = status

@@ -43,8 +43,6 @@ from workers.upstream.adapter import (
 )
 from workers.upstream_policy import EmailPlatform
 
-# IMAP refuses with NO or BAD, without a number like HTTP's or SMTP's.
-IMAP_REFUSED = 0
 # An id of a mail without a Message-ID: the mailbox's UIDVALIDITY and the mail's UID.
 _UID_ID = re.compile(r"(\d+):(\d+)")
 # A mobile number, else a landline with its area code.
@@ -250,7 +248,7 @@ class EmailUpstream:
                 raise
             except imaplib.IMAP4.error as error:
                 refusal = f"IMAP server {where} refused the login: {_said(error)}"
-                raise UpstreamRefused(self._key, operation, IMAP_REFUSED, refusal) from error
+                raise UpstreamRefused(self._key, operation, None, refusal) from error
             yield imap
         except (OSError, imaplib.IMAP4.abort) as error:
             raise UpstreamUnavailable(
@@ -258,7 +256,7 @@ class EmailUpstream:
             ) from error
         except imaplib.IMAP4.error as error:
             raise UpstreamRefused(
-                self._key, operation, IMAP_REFUSED, f"IMAP server {where}: {_said(error)}"
+                self._key, operation, None, f"IMAP server {where}: {_said(error)}"
             ) from error
         finally:
             # The connection is gone either way.
@@ -401,7 +399,7 @@ class EmailUpstream:
         _, title = _tagged(_header(original, "Subject") or "", policy.subject_tags)
         to = parseaddr(_header(original, "Reply-To") or _header(original, "From") or "")[1]
         if not to:
-            raise UpstreamRefused(self._key, "post_answer", IMAP_REFUSED, f"mail {upstream_id} has no sender")
+            raise UpstreamRefused(self._key, "post_answer", None, f"mail {upstream_id} has no sender")
         reply = EmailMessage()
         reply["From"] = policy.from_address
         reply["To"] = to

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from workers.settings import Settings
 from workers.upstream.adapter import UpstreamPlatform, UpstreamRefused
-from workers.upstream.email import IMAP_REFUSED, EmailUpstream
+from workers.upstream.email import EmailUpstream
 from workers.upstream.http_json import HttpJsonUpstream
 from workers.upstream_policy import EmailPlatform, UpstreamPolicy
 
@@ -22,7 +22,7 @@ async def open_platform(
         if secret is None:
             # A mailbox cannot be read without logging in; a person must set the password.
             raise UpstreamRefused(
-                key, "login", IMAP_REFUSED, f"no password: set it in MINSHENG_UPSTREAM_SECRETS under {key!r}"
+                key, "login", None, f"no password: set it in MINSHENG_UPSTREAM_SECRETS under {key!r}"
             )
         async with EmailUpstream(key, platform, categories, secret) as upstream:
             yield upstream
