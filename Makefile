@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 GATEWAY ?= 127.0.0.1:26500
+REST ?= 127.0.0.1:8080
 
 .PHONY: install run test lint bench clean
 
@@ -28,7 +29,7 @@ install: $(STAMP) $(NODE_STAMP) $(CONSOLE_BUNDLE)
 	bash scripts/install-system-packages.sh
 
 run: install
-	$(PY) -m minsheng.run --gateway-address $(GATEWAY)
+	$(PY) -m minsheng.run --gateway-address $(GATEWAY) --rest-address $(REST)
 
 test: install
 	MINSHENG_TEST_POSTGRES_URL=$$(bash scripts/test-postgres.sh) $(PY) -m pytest -n auto --dist loadfile

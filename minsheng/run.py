@@ -14,6 +14,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 
 import grpc
@@ -27,6 +30,8 @@ from workers.settings import Settings
 
 VAR = Path("var")
 READY_TIMEOUT_S = 30.0
+# How long the children have to stop on the terminal's Ctrl-C before they are told again.
+INTERRUPT_GRACE_S = 15.0
 CONSOLE_ADDRESS = str(Settings.model_fields["console_address"].default)
 DEMO_USERNAMES = ", ".join(username for username, *_ in DEMO_USERS)
 
@@ -81,13 +86,35 @@ def _channel(address: str) -> grpc.aio.Channel:
 async def main_async(args: argparse.Namespace) -> int:
     VAR.mkdir(exist_ok=True)
     env = {**os.environ, "ZEEBE_ADDRESS": args.gateway_address}
+    if not env.get("MINSHENG_CONSOLE_REST_URL"):
+        env["MINSHENG_CONSOLE_REST_URL"] = f"http://{args.rest_address}/v2"
     if not env.get("MINSHENG_LEDGER_KEY"):
         env["MINSHENG_LEDGER_KEY"] = machine_key("ledger")
     if not env.get("MINSHENG_CONSOLE_SESSION_KEY"):
         env["MINSHENG_CONSOLE_SESSION_KEY"] = machine_key("console")
+    # Installed before anything starts, so that a stop during start-up still stops what started.
+    stop = asyncio.Event()
+    signals: list[int] = []
+
+    def received(signum: int) -> None:
+        signals.append(signum)
+        stop.set()
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, received, signum)
     engine = spawn(
         "engine",
-        ["-m", "engine", "--gateway-address", args.gateway_address, "--database", args.database],
+        [
+            "-m",
+            "engine",
+            "--gateway-address",
+            args.gateway_address,
+            "--rest-address",
+            args.rest_address,
+            "--database",
+            args.database,
+        ],
         env,
     )
     children = {"engine": engine}
@@ -107,11 +134,13 @@ async def main_async(args: argparse.Namespace) -> int:
             raise SystemExit("loading the seed knowledge base failed; see var/seed.log")
         children["workers"] = spawn("workers", ["-m", "workers"], env)
         children["console"] = spawn("console", ["-m", "console", "--demo-users"], env)
+        if stop.is_set():
+            return 0
         console_url = f"http://{env.get('MINSHENG_CONSOLE_ADDRESS', CONSOLE_ADDRESS)}/"
         print(
             f"Minsheng 民声 is running.\n"
             f"  Zeebe gateway:  {args.gateway_address}  (database {args.database})\n"
-            f"  REST API:       http://127.0.0.1:8080/v2 (OpenAPI at /v2/openapi.json)\n"
+            f"  REST API:       http://{args.rest_address}/v2 (OpenAPI at /v2/openapi.json)\n"
             f"  deployed:       {', '.join(p.name for p in paths)} (deployment {deployment.key})\n"
             f"  console:        {console_url}  (demo users: {DEMO_USERNAMES}; password {DEMO_PASSWORD})\n"
             f"  knowledge base: data/knowledge/entries.jsonl loaded (console: 知识库)\n"
@@ -123,10 +152,6 @@ async def main_async(args: argparse.Namespace) -> int:
             f"Ctrl-C stops everything.",
             flush=True,
         )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
         while not stop.is_set():
             dead = [name for name, child in children.items() if child.poll() is not None]
             if dead:
@@ -138,6 +163,10 @@ async def main_async(args: argparse.Namespace) -> int:
                 continue
         return 0
     finally:
+        if signal.SIGINT in signals:
+            # Ctrl-C reached every child of the terminal's process group already. A second signal
+            # makes the workers abandon the jobs they are finishing, so they get time on the first.
+            _wait_all(children.values(), INTERRUPT_GRACE_S)
         for child in reversed(children.values()):
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -148,9 +177,19 @@ async def main_async(args: argparse.Namespace) -> int:
                 child.kill()
 
 
+def _wait_all(children: Iterable[subprocess.Popen[bytes]], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    for child in children:
+        with suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=max(deadline - time.monotonic(), 0))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m minsheng.run", description=__doc__)
     parser.add_argument("--gateway-address", default="127.0.0.1:26500")
+    # The engine's /v2 API, which the console uses; a second `make run` beside the first needs a
+    # port of its own for it as well as for the gateway.
+    parser.add_argument("--rest-address", default="127.0.0.1:8080")
     parser.add_argument("--database", default=DEFAULT_DATABASE_URL)
     raise SystemExit(asyncio.run(main_async(parser.parse_args(argv))))
 
