@@ -25,42 +25,34 @@ def referenced_names(schema: Mapping[str, Any]) -> set[str]:
     """The variable names the form shows, edits or evaluates: field keys, the variables that hold a
     select's options (`valuesKey`), `{{...}}` templates and FEEL expressions (`=...`).
     Over-inclusion is harmless: a name no variable has is simply absent."""
-    names: set[str] = set()
-    for component, prefix in _components(schema.get("components", []), ()):
-        key = component.get("key")
-        path = (*prefix, *_path(key)) if isinstance(key, str) else ()
-        if path:
-            names.add(path[0])
-        options = component.get("valuesKey")
-        if isinstance(options, str) and _path(options):
-            names.add(_path(options)[0])
-        for text in _strings(component):
-            if text.startswith("="):
-                names.update(_NAME.findall(_STRING_LITERAL.sub("", text[1:])))
-            for template in _TEMPLATE.findall(text):
-                names.update(_NAME.findall(_STRING_LITERAL.sub("", template)))
-    return names
+    return field_names(schema) | {name for name, _printed in _mentions(schema)}
 
 
 def shown_only(schema: Mapping[str, Any]) -> set[str]:
     """The variables the form only prints, each as a bare `{{name}}` in its text, and neither
     edits, offers as options nor evaluates: the console may give these as people read them."""
-    printed: set[str] = set()
-    used: set[str] = set(field_names(schema))
+    mentions = list(_mentions(schema))
+    printed = {name for name, only_printed in mentions if only_printed}
+    used = {name for name, only_printed in mentions if not only_printed}
+    return printed - used - field_names(schema)
+
+
+def _mentions(schema: Mapping[str, Any]) -> Iterator[tuple[str, bool]]:
+    """Every variable name the form's options, texts and expressions mention, with whether that
+    mention only prints it (a bare `{{name}}`)."""
     for component, _prefix in _components(schema.get("components", []), ()):
         options = component.get("valuesKey")
         if isinstance(options, str) and _path(options):
-            used.add(_path(options)[0])
+            yield _path(options)[0], False
         for text in _strings(component):
             if text.startswith("="):
-                used.update(_NAME.findall(_STRING_LITERAL.sub("", text[1:])))
+                yield from ((name, False) for name in _NAME.findall(_STRING_LITERAL.sub("", text[1:])))
             for template in _TEMPLATE.findall(text):
                 bare = template.strip()
                 if _NAME.fullmatch(bare):
-                    printed.add(bare)
+                    yield bare, True
                 else:
-                    used.update(_NAME.findall(_STRING_LITERAL.sub("", template)))
-    return printed - used
+                    yield from ((name, False) for name in _NAME.findall(_STRING_LITERAL.sub("", template)))
 
 
 def field_names(schema: Mapping[str, Any]) -> set[str]:
