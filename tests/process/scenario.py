@@ -102,14 +102,19 @@ def subjects(ledger: Ledger, viewer: Viewer) -> list[str]:
     return [message.subject for message in ledger.inbox(viewer)]
 
 
-def dispatch_notices(ledger: Ledger, unit_name: str, case_number: str | None = None) -> list[str]:
-    """The bodies of the dispatch notices (【派单】) in `unit_name`'s inbox, of `case_number` only
-    when it is given."""
+def notices(ledger: Ledger, unit_name: str, subject_prefix: str, case_number: str | None = None) -> list[str]:
+    """The bodies of the notices whose subject starts with `subject_prefix` (【派单】, 【督办】...) in
+    `unit_name`'s inbox, of `case_number` only when it is given."""
     return [
         message.body
         for message in ledger.inbox(unit(unit_name))
-        if message.subject.startswith("【派单】") and case_number in (None, message.case_number)
+        if message.subject.startswith(subject_prefix) and case_number in (None, message.case_number)
     ]
+
+
+def dispatch_notices(ledger: Ledger, unit_name: str, case_number: str | None = None) -> list[str]:
+    """The bodies of the dispatch notices (【派单】) in `unit_name`'s inbox."""
+    return notices(ledger, unit_name, "【派单】", case_number)
 
 
 def channel_section(tmp_path: Path, channel: str, period: tuple[str, str], at: datetime) -> ChannelSection:

@@ -24,6 +24,7 @@ from scenario import (
     history,
     local,
     move_to,
+    notices,
     receive_ticket,
     statuses,
     subjects,
@@ -317,9 +318,8 @@ async def test_a_groundless_return_is_refused_escalated_and_goes_back_to_the_uni
     [escalation] = history(case, "escalation")
     assert escalation["unit"] == "环保局", f"the escalation names {escalation['unit']}, not the unit"
     assert "拒不受理" in escalation["reason"] and refusal in escalation["reason"], escalation["reason"]
-    assert any(s.startswith("【督办】") for s in subjects(workers, unit("环保局"))), (
-        "the unit is not told that it is supervised"
-    )
+    [supervised] = notices(workers, "环保局", "【督办】", case.case_number)
+    assert refusal in supervised, f"the unit is not told why it is supervised:\n{supervised}"
     await engine.complete_user_task(
         key,
         HotlineTicket.RETURN_SUPERVISION,
@@ -339,9 +339,9 @@ async def test_a_groundless_return_is_refused_escalated_and_goes_back_to_the_uni
     )
     case = case_of(workers, engine, key)
     assert case.lead_unit == "环保局" and case.due_at == local("2026-10-30 00:00")
-    notices = dispatch_notices(workers, "环保局", case_of(workers, engine, key).case_number)
-    assert len(notices) == 2 and all("2026年10月29日 24:00" in n for n in notices), (
-        f"the unit is not sent the order back with its first deadline: {notices}"
+    dispatched = dispatch_notices(workers, "环保局", case_of(workers, engine, key).case_number)
+    assert len(dispatched) == 2 and all("2026年10月29日 24:00" in n for n in dispatched), (
+        f"the unit is not sent the order back with its first deadline: {dispatched}"
     )
     assert bulletin_escalations(tmp_path, "2026-09", local("2026-09-30 12:00")).get("环保局") == 1, (
         "the bulletin does not count the refused return as a 督办 of 环保局"
@@ -727,6 +727,8 @@ async def test_a_re_handling_the_on_site_check_orders_is_recorded_and_notified_a
     assert inbox[0].startswith("【派单】") and inbox[1].startswith("【督办】"), (
         f"the unit is not told it is supervised before the order comes back: {inbox[:2]}"
     )
+    [supervised] = notices(workers, "环保局", "【督办】", case.case_number)
+    assert "隔音设施未安装" in supervised, f"the unit is not told why it is supervised:\n{supervised}"
     assert bulletin_escalations(tmp_path, "2026-10", local("2026-10-31 12:00")).get("环保局") == 1, (
         "the bulletin does not count the ordered re-handling as a 督办 of 环保局"
     )
