@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from workers.services.deadlines import deadline_day_and_clock
 
 # An instant with its offset, as the engine and the workers write them (2026-12-26T00:00:00+08:00).
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
@@ -26,10 +28,8 @@ def local_deadline(value: datetime | str | None, timezone: ZoneInfo) -> str:
     24:00, as the case page and the notifications say (2026-12-25 24:00, not 2026-12-26 00:00)."""
     if value is None or value == "":
         return ""
-    local = _local(value, timezone)
-    if local.time() == datetime.min.time():
-        return f"{(local - timedelta(days=1)).date().isoformat()} 24:00"
-    return local.strftime("%Y-%m-%d %H:%M")
+    day, clock = deadline_day_and_clock(_local(value, timezone), timezone)
+    return f"{day.isoformat()} {clock}"
 
 
 def _local(value: datetime | str, timezone: ZoneInfo) -> datetime:

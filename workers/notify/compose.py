@@ -9,7 +9,7 @@ the console: an email or a text message leaves the ledger's control once sent.
 import dataclasses
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn
 
@@ -28,6 +28,7 @@ from workers.notification_policy import (
     Contact,
     NotificationPolicy,
 )
+from workers.services.deadlines import deadline_day_and_clock
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "notifications"
 EVENT_HEADER = TaskHeader.NOTIFICATION_EVENT
@@ -158,11 +159,7 @@ class Templates:
 def local_time(moment: datetime, policy: NotificationPolicy) -> str:
     """`2025年10月9日 24:00`: a deadline at midnight reads as the end of the day before, as
     domain.md counts it, not as the start of the next."""
-    local = moment.astimezone(policy.timezone)
-    if (local.hour, local.minute) == (0, 0):
-        day, clock = local - timedelta(days=1), "24:00"
-    else:
-        day, clock = local, f"{local:%H:%M}"
+    day, clock = deadline_day_and_clock(moment, policy.timezone)
     return f"{day.year}年{day.month}月{day.day}日 {clock}"
 
 

@@ -70,6 +70,15 @@ class ExtensionDecision:
     refusal_reason: str | None
 
 
+def deadline_day_and_clock(instant: datetime, zone: ZoneInfo) -> tuple[date, str]:
+    """A deadline as people read it: its local day and time, one at local midnight being 24:00 of
+    the day before (a day counts to its end), not the start of the next."""
+    local = instant.astimezone(zone)
+    if (local.hour, local.minute) == (0, 0):
+        return (local - timedelta(days=1)).date(), "24:00"
+    return local.date(), f"{local:%H:%M}"
+
+
 def iso(instant: datetime) -> str:
     """The form of an instant that diagrams' timers and people read: `2025-10-11T00:00:00+08:00`."""
     return instant.isoformat(timespec="seconds")
